@@ -1,0 +1,42 @@
+//! The rule's state, kept by the host.
+//!
+//! Keys are private to the rule (the host prefixes them with the rule id).
+//! Every entry expires at an instant of event time: the host drops it once
+//! the watermark passes that instant. Use [`expires_after`] to compute the
+//! instant from the event being handled, so that replaying old logs keeps
+//! entries exactly as long as watching them live did.
+//!
+//! Each call crosses into the host (a few hundred nanoseconds); a rule
+//! should make one or two per event, not one per field.
+
+use crate::bindings::ferrule::detect::state as host;
+use crate::event::Event;
+
+/// An expiry that never comes.
+pub const NEVER: i64 = i64::MAX;
+
+/// The event-time instant `ttl_ms` after `event`'s timestamp.
+pub fn expires_after(event: &Event<'_>, ttl_ms: i64) -> i64 {
+    event.timestamp_ms().saturating_add(ttl_ms)
+}
+
+/// The value under `key`, if present and not expired.
+pub fn get(key: &str) -> Option<Vec<u8>> {
+    host::get(key)
+}
+
+/// Stores `value` under `key` until `expires_at` (event time, ms).
+pub fn set(key: &str, value: &[u8], expires_at: i64) {
+    host::set(key, value, expires_at);
+}
+
+/// Removes `key`.
+pub fn delete(key: &str) {
+    host::delete(key);
+}
+
+/// Adds `delta` to the counter under `key`, sets its expiry, and returns the
+/// new count.
+pub fn increment(key: &str, delta: i64, expires_at: i64) -> i64 {
+    host::increment(key, delta, expires_at)
+}

@@ -1,0 +1,224 @@
+//! The `ferrule` command line.
+//!
+//! - `ferrule run --rules DIR [INPUT...]`: runs the rules in `DIR` over the
+//!   inputs (stdin when none), writes alerts as NDJSON to stdout, logs to
+//!   stderr, and ends with a summary on stderr.
+//! - `ferrule rules list DIR`: prints each rule component's metadata.
+//!
+//! Exit status: 0 when the run completed (whatever rules failed or records
+//! were rejected, which the summary reports), 1 when it could not run at
+//! all (no usable rule, unreadable rules directory, a write to stdout
+//! failed).
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+use ferrule::decode::expand_inputs;
+use ferrule::pipeline::{FeedItem, Pipeline, PipelineConfig, spawn_feed};
+use ferrule::registry::{load_dir, rule_files};
+use ferrule::runtime::{Limits, Runtime, SharedState};
+use ferrule::sink::NdjsonSink;
+use ferrule::state::MemoryStore;
+
+#[derive(Parser)]
+#[command(name = "ferrule", version, about = "Streaming detection engine for cloud audit logs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run rules over logs and write alerts to stdout as NDJSON.
+    Run(RunArgs),
+    /// Inspect rule components.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Directory of rule components (`*.wasm`).
+    #[arg(long, value_name = "DIR")]
+    rules: PathBuf,
+    /// Input files or directories (CloudTrail log files, NDJSON, ECS
+    /// documents; plain or gzip). `-` or nothing reads stdin.
+    inputs: Vec<PathBuf>,
+    /// How far behind the newest event an event may arrive and still be
+    /// treated as on time (e.g. `15m`, `90s`).
+    #[arg(long, default_value = "15m", value_parser = parse_duration)]
+    lateness: Duration,
+    /// Longest a rule call may run before it is stopped (e.g. `250ms`).
+    #[arg(long, default_value = "250ms", value_parser = parse_duration)]
+    call_timeout: Duration,
+    /// Largest memory a rule may use, in MiB.
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    memory_limit: usize,
+    /// Most events handed to a rule per call.
+    #[arg(long, default_value_t = 256)]
+    batch_size: usize,
+    /// Consecutive failures after which a rule is quarantined.
+    #[arg(long, default_value_t = 5)]
+    quarantine_after: u32,
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Print each rule's metadata as a table.
+    List {
+        /// Directory of rule components.
+        dir: PathBuf,
+    },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_writer(io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FERRULE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Rules { command: RulesCommand::List { dir } } => list(&dir),
+    };
+    if let Err(error) = outcome {
+        eprintln!("ferrule: error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let limits = Limits {
+        call_timeout: args.call_timeout,
+        memory_bytes: args.memory_limit.saturating_mul(1024 * 1024),
+        ..Limits::default()
+    };
+    let state: SharedState = Arc::new(Mutex::new(MemoryStore::new()));
+    let runtime = Runtime::new(limits, state.clone())?;
+    let loaded = load_dir(&runtime, &args.rules)?;
+    for error in &loaded.errors {
+        tracing::error!(error = %error, "rule not loaded");
+    }
+    if loaded.rules.is_empty() {
+        bail!("no usable rule in {}", args.rules.display());
+    }
+    tracing::info!(rules = loaded.rules.len(), dir = %args.rules.display(), "rules loaded");
+
+    let inputs = expand_inputs(&args.inputs)?;
+    let config = PipelineConfig {
+        lateness_ms: i64::try_from(args.lateness.as_millis()).unwrap_or(i64::MAX),
+        batch_size: args.batch_size.max(1),
+        quarantine_after: args.quarantine_after.max(1),
+    };
+    let sink = Box::new(NdjsonSink::new(io::stdout().lock()));
+    let mut pipeline = Pipeline::new(loaded.rules, state, sink, config);
+    let (feed, reader) = spawn_feed(inputs, 4 * pipeline.batch_size());
+
+    let mut batch = Vec::with_capacity(pipeline.batch_size());
+    // Block for the first item, then take what is already waiting, so a busy
+    // stream is processed in full batches and a quiet one without delay.
+    while let Ok(first) = feed.recv() {
+        let mut item = Some(first);
+        while let Some(next) = item.take() {
+            match next {
+                FeedItem::Event(event) => batch.push(event),
+                FeedItem::Rejected { kind, message } => pipeline.reject(kind, &message),
+            }
+            if batch.len() < pipeline.batch_size() {
+                item = feed.try_recv().ok();
+            }
+        }
+        pipeline.process(&batch).context("writing alerts")?;
+        batch.clear();
+    }
+    reader.join().map_err(|_| anyhow::anyhow!("the input reader thread panicked"))?;
+    pipeline.finish().context("writing alerts")?;
+    eprint!("{}", pipeline.stats());
+    Ok(())
+}
+
+fn list(dir: &std::path::Path) -> Result<()> {
+    let state: SharedState = Arc::new(Mutex::new(MemoryStore::new()));
+    let runtime = Runtime::new(Limits::default(), state)?;
+    let files = rule_files(dir)?;
+    let mut out = io::stdout().lock();
+    writeln!(out, "{:<36}  {:<48}  {:<7}  {:<8}  {:>4}  {:<24}  INTERESTS", "ID", "SLUG", "VERSION", "SEVERITY", "RISK", "ATT&CK")?;
+    let mut failed = 0;
+    for path in files {
+        match runtime.load_file(&path) {
+            Ok(rule) => {
+                let m = rule.metadata();
+                let threats: Vec<&str> = m
+                    .threats
+                    .iter()
+                    .map(|t| t.subtechnique.as_deref().unwrap_or(&t.technique))
+                    .collect();
+                let interests: Vec<String> = m
+                    .interests
+                    .iter()
+                    .map(|i| {
+                        let filters: Vec<String> =
+                            i.filters.iter().map(|(f, v)| format!("{f}={}", v.join("|"))).collect();
+                        format!("{}[{}]", i.datasets.join("|"), filters.join(" "))
+                    })
+                    .collect();
+                writeln!(
+                    out,
+                    "{:<36}  {:<48}  {:<7}  {:<8}  {:>4}  {:<24}  {}",
+                    m.id, m.slug, m.version, m.severity, m.risk_score, threats.join(","), interests.join("; ")
+                )?;
+            }
+            Err(error) => {
+                failed += 1;
+                eprintln!("ferrule: {error}");
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("ferrule: {failed} file(s) could not be loaded");
+    }
+    Ok(())
+}
+
+/// Parses durations such as `250ms`, `90s`, `15m`, `2h`, `10d`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().map_err(|_| format!("{text:?} does not start with a number"))?;
+    let millis = match unit {
+        "ms" => 1,
+        "s" | "" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(format!("unknown unit {unit:?} in {text:?} (use ms, s, m, h or d)")),
+    };
+    Ok(Duration::from_millis(number.saturating_mul(millis)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("10d"), Ok(Duration::from_secs(864_000)));
+        assert!(parse_duration("m").is_err());
+        assert!(parse_duration("5 weeks").is_err());
+    }
+}

@@ -1,0 +1,65 @@
+//! The feed: a thread that reads the inputs, decodes and normalizes, and
+//! sends events to the pipeline in input order.
+//!
+//! Decoding and normalizing run beside rule execution, on another core.
+//! The channel is bounded, so a slow pipeline slows the reader rather than
+//! letting memory grow.
+
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use crate::decode::{Input, RecordReader};
+use crate::event::Event;
+use crate::normalize::normalize;
+
+/// What the feed sends.
+#[derive(Debug)]
+pub enum FeedItem {
+    /// A normalized event.
+    Event(Event),
+    /// A record that was rejected, with its error kind and message.
+    Rejected {
+        /// Stable kind, for counters.
+        kind: &'static str,
+        /// What went wrong and where.
+        message: String,
+    },
+}
+
+/// Starts reading `inputs` in order on a thread of its own.
+pub fn spawn_feed(inputs: Vec<Input>, capacity: usize) -> (Receiver<FeedItem>, JoinHandle<()>) {
+    let (sender, receiver) = sync_channel(capacity);
+    let handle = std::thread::Builder::new()
+        .name("ferrule-feed".into())
+        .spawn(move || feed(inputs, &sender))
+        .expect("spawning the feed thread");
+    (receiver, handle)
+}
+
+fn feed(inputs: Vec<Input>, sender: &SyncSender<FeedItem>) {
+    for input in inputs {
+        let reader = match input.open() {
+            Ok(reader) => reader,
+            Err(error) => {
+                let item = FeedItem::Rejected { kind: error.kind(), message: error.to_string() };
+                if sender.send(item).is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
+        for record in RecordReader::new(input.name(), reader) {
+            let item = match record {
+                Ok(record) => match normalize(&record) {
+                    Ok(event) => FeedItem::Event(event),
+                    Err(error) => FeedItem::Rejected { kind: error.kind(), message: error.to_string() },
+                },
+                Err(error) => FeedItem::Rejected { kind: error.kind(), message: error.to_string() },
+            };
+            if sender.send(item).is_err() {
+                // The pipeline has stopped; nothing more to do.
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! The pipeline: events in, alerts out, one batch at a time.
+//!
+//! For each batch of normalized events the pipeline
+//!
+//! 1. advances the watermark and asks the [interest index](crate::dispatch)
+//!    which rules each event can match;
+//! 2. hands every interested rule its events in one call (in input order);
+//! 3. validates the alerts, orders them by the event that completed them
+//!    (then by rule), and writes them to the sink;
+//! 4. calls `on-tick` on rules that asked for it when the watermark moved,
+//!    and expires state behind the watermark.
+//!
+//! # Failure containment
+//!
+//! A rule call that traps, times out or returns an error leaves no state
+//! behind (its writes are discarded) and does not affect any other rule.
+//! A failed batch is retried one event at a time, so only the event that
+//! makes the rule fail is lost to that rule, and the log names it. A rule
+//! that fails [`PipelineConfig::quarantine_after`] times in a row is
+//! quarantined: it gets no more events for the rest of the run, and the
+//! events it misses are counted.
+
+mod feed;
+mod stats;
+
+pub use feed::{FeedItem, spawn_feed};
+pub use stats::{RuleStats, Stats};
+
+use std::io;
+use std::sync::Arc;
+
+use crate::alert::{Alert, AlertRule};
+use crate::dispatch::InterestIndex;
+use crate::event::Event;
+use crate::runtime::{CallError, RuleInstance, SharedState, wit};
+use crate::sink::AlertSink;
+use crate::watermark::{DEFAULT_LATENESS_MS, Watermark};
+
+/// How the pipeline runs.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    /// Allowed lateness of events behind the newest one, ms.
+    pub lateness_ms: i64,
+    /// Most events handed to a rule in one call.
+    pub batch_size: usize,
+    /// Consecutive failures after which a rule is quarantined.
+    pub quarantine_after: u32,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig { lateness_ms: DEFAULT_LATENESS_MS, batch_size: 256, quarantine_after: 5 }
+    }
+}
+
+/// A rule in the pipeline with its health and counters.
+struct Slot {
+    instance: RuleInstance,
+    alert_rule: Arc<AlertRule>,
+    consecutive_failures: u32,
+    quarantined: bool,
+    stats: RuleStats,
+}
+
+/// Runs rules over batches of events.
+pub struct Pipeline {
+    slots: Vec<Slot>,
+    index: InterestIndex,
+    watermark: Watermark,
+    state: SharedState,
+    sink: Box<dyn AlertSink>,
+    config: PipelineConfig,
+    stats: Stats,
+    /// Scratch: the rules an event matched.
+    matched: Vec<usize>,
+    /// Scratch: per rule, the batch positions of its events.
+    routed: Vec<Vec<usize>>,
+}
+
+/// An alert waiting to be written, with its sort key.
+struct Pending {
+    position: usize,
+    rule: usize,
+    alert: Alert,
+}
+
+impl Pipeline {
+    /// A pipeline over `rules`, writing to `sink`.
+    pub fn new(
+        rules: Vec<RuleInstance>,
+        state: SharedState,
+        sink: Box<dyn AlertSink>,
+        config: PipelineConfig,
+    ) -> Pipeline {
+        let index = InterestIndex::build(rules.iter().map(|r| r.metadata().interests.as_slice()));
+        let slots: Vec<Slot> = rules
+            .into_iter()
+            .map(|instance| Slot {
+                alert_rule: AlertRule::from_metadata(instance.metadata()),
+                stats: RuleStats::new(instance.metadata()),
+                instance,
+                consecutive_failures: 0,
+                quarantined: false,
+            })
+            .collect();
+        let routed = vec![Vec::new(); slots.len()];
+        Pipeline {
+            slots,
+            index,
+            watermark: Watermark::new(config.lateness_ms),
+            state,
+            sink,
+            config,
+            stats: Stats::default(),
+            matched: Vec::new(),
+            routed,
+        }
+    }
+
+    /// The configured batch size.
+    pub fn batch_size(&self) -> usize {
+        self.config.batch_size.max(1)
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> Stats {
+        let mut stats = self.stats.clone();
+        stats.rules = self.slots.iter().map(|s| s.stats.clone()).collect();
+        stats.state_entries = self.state.lock().map_or(0, |s| s.total_len());
+        stats
+    }
+
+    /// Counts a record that could not be decoded or normalized.
+    pub fn reject(&mut self, kind: &'static str, message: &str) {
+        *self.stats.rejected.entry(kind).or_insert(0) += 1;
+        let seen = self.stats.rejected.values().sum::<u64>();
+        if seen <= 100 {
+            tracing::warn!(kind, "rejected record: {message}");
+        } else if seen == 101 {
+            tracing::warn!("more than 100 rejected records; further ones are only counted");
+        }
+    }
+
+    /// Processes one batch of events.
+    ///
+    /// # Errors
+    ///
+    /// Only the sink's I/O error; rule failures are contained and counted.
+    pub fn process(&mut self, events: &[Event]) -> io::Result<()> {
+        let watermark_before = self.watermark.current();
+        for routed in &mut self.routed {
+            routed.clear();
+        }
+        for (position, event) in events.iter().enumerate() {
+            self.stats.events += 1;
+            self.watermark.observe(event.timestamp_ms());
+            self.index.matches(&event.reader(), &mut self.matched);
+            for &rule in &self.matched {
+                self.routed[rule].push(position);
+            }
+        }
+
+        let watermark = self.watermark.current();
+        let mut pending = Vec::new();
+        for rule in 0..self.slots.len() {
+            if self.routed[rule].is_empty() {
+                continue;
+            }
+            let positions = std::mem::take(&mut self.routed[rule]);
+            self.run_rule(rule, events, &positions, watermark, &mut pending);
+            self.routed[rule] = positions;
+        }
+        pending.sort_by_key(|p| (p.position, p.rule));
+        self.write(pending)?;
+
+        if watermark > watermark_before {
+            self.advance(watermark)?;
+        }
+        self.sink.flush()
+    }
+
+    /// Ends the input: the watermark closes, every rule that wants ticks
+    /// gets a final one, and the sink is flushed.
+    ///
+    /// # Errors
+    ///
+    /// The sink's I/O error.
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.watermark.close();
+        self.advance(self.watermark.current())?;
+        self.sink.flush()
+    }
+
+    fn advance(&mut self, watermark: i64) -> io::Result<()> {
+        let mut pending = Vec::new();
+        for rule in 0..self.slots.len() {
+            let slot = &mut self.slots[rule];
+            if !slot.instance.metadata().wants_tick || slot.quarantined {
+                continue;
+            }
+            slot.stats.calls += 1;
+            let started = std::time::Instant::now();
+            let outcome = slot.instance.on_tick(watermark).map_err(|e| (e, None));
+            slot.stats.call_time += started.elapsed();
+            self.collect(rule, usize::MAX, None, outcome, &mut pending);
+        }
+        self.write(pending)?;
+        let expired = self.state.lock().map_or(0, |mut s| s.expire(watermark));
+        self.stats.state_expired += expired as u64;
+        Ok(())
+    }
+
+    fn run_rule(&mut self, rule: usize, events: &[Event], positions: &[usize], watermark: i64, pending: &mut Vec<Pending>) {
+        if self.slots[rule].quarantined {
+            self.slots[rule].stats.skipped_events += positions.len() as u64;
+            return;
+        }
+        let mut batch = Vec::with_capacity(positions.iter().map(|&p| events[p].record().len()).sum());
+        for &position in positions {
+            batch.extend_from_slice(events[position].record());
+        }
+        let outcome = self.call_events(rule, &batch, positions.len(), watermark);
+        match outcome {
+            Ok(alerts) => self.collect(rule, usize::MAX, Some((events, positions)), Ok(alerts), pending),
+            Err(error) if positions.len() == 1 => {
+                let event = &events[positions[0]];
+                self.collect(rule, positions[0], Some((events, positions)), Err((error, Some(event))), pending);
+            }
+            Err(error) => {
+                let slot = &self.slots[rule];
+                tracing::warn!(rule = %slot.instance.metadata().id, events = positions.len(), error = %error,
+                    "rule failed on a batch; retrying its events one at a time");
+                for &position in positions {
+                    if self.slots[rule].quarantined {
+                        self.slots[rule].stats.skipped_events += 1;
+                        continue;
+                    }
+                    let event = &events[position];
+                    let outcome = self.call_events(rule, event.record(), 1, watermark);
+                    let outcome = outcome.map_err(|e| (e, Some(event)));
+                    self.collect(rule, position, Some((events, positions)), outcome, pending);
+                }
+            }
+        }
+    }
+
+    fn call_events(&mut self, rule: usize, batch: &[u8], count: usize, watermark: i64) -> Result<Vec<wit::Alert>, CallError> {
+        let slot = &mut self.slots[rule];
+        slot.stats.calls += 1;
+        slot.stats.events += count as u64;
+        let started = std::time::Instant::now();
+        let outcome = slot.instance.on_events(batch, watermark);
+        slot.stats.call_time += started.elapsed();
+        outcome
+    }
+
+    /// Validates a call's alerts or accounts for its failure.
+    fn collect(
+        &mut self,
+        rule: usize,
+        position: usize,
+        batch: Option<(&[Event], &[usize])>,
+        outcome: Result<Vec<wit::Alert>, (CallError, Option<&Event>)>,
+        pending: &mut Vec<Pending>,
+    ) {
+        let slot = &mut self.slots[rule];
+        let id = slot.instance.metadata().id.clone();
+        match outcome {
+            Ok(alerts) => {
+                slot.consecutive_failures = 0;
+                for raw in alerts {
+                    match Alert::from_rule(raw, &slot.alert_rule) {
+                        Ok(alert) => {
+                            let position = locate(&alert, batch).unwrap_or(position);
+                            slot.stats.alerts += 1;
+                            pending.push(Pending { position, rule, alert });
+                        }
+                        Err(error) => {
+                            slot.stats.count_failure("malformed_alert");
+                            tracing::warn!(rule = %id, error = %error, "rule returned a malformed alert; dropped");
+                        }
+                    }
+                }
+            }
+            Err((error, event)) => {
+                slot.stats.count_failure(error.kind());
+                slot.consecutive_failures += 1;
+                match event {
+                    Some(event) => tracing::error!(rule = %id, event = %event.id(), at = %event.position(),
+                        error = %error, "rule failed; the event is lost to this rule only"),
+                    None => tracing::error!(rule = %id, error = %error, "rule tick failed"),
+                }
+                if slot.consecutive_failures >= self.config.quarantine_after && !slot.quarantined {
+                    slot.quarantined = true;
+                    slot.stats.quarantined = true;
+                    tracing::error!(rule = %id, failures = slot.consecutive_failures,
+                        "rule quarantined after consecutive failures; it gets no more events this run");
+                }
+            }
+        }
+    }
+
+    fn write(&mut self, pending: Vec<Pending>) -> io::Result<()> {
+        for Pending { alert, .. } in pending {
+            self.stats.alerts += 1;
+            self.sink.write(&alert)?;
+        }
+        Ok(())
+    }
+}
+
+/// The batch position of the event that completed an alert: the last
+/// evidence id that names an event of the batch.
+fn locate(alert: &Alert, batch: Option<(&[Event], &[usize])>) -> Option<usize> {
+    let (events, positions) = batch?;
+    let last = alert.evidence.last()?;
+    positions.iter().rev().copied().find(|&p| events[p].id() == last)
+}
