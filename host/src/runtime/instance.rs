@@ -118,6 +118,11 @@ impl RuleInstance {
         watermark: i64,
         f: impl FnOnce(&DetectionRule, &mut Store<RuleContext>) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
+        // The deadline is relative to the current epoch and must be reset
+        // before every entry into the guest, instantiation included: a
+        // deadline set once would expire and trap a later, innocent call.
+        let ticks = self.limits.call_timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
+        let ticks = u64::try_from(ticks).unwrap_or(u64::MAX);
         let (store, bindings) = match &mut self.live {
             Some(live) => live,
             None => {
@@ -125,13 +130,13 @@ impl RuleInstance {
                 let context = RuleContext::new(rule_id, self.state.clone(), &self.limits);
                 let mut store = Store::new(&self.engine, context);
                 store.limiter(|context| &mut context.store_limits);
+                store.set_epoch_deadline(ticks);
                 let bindings = self.pre.instantiate(&mut store).map_err(|e| self.classify(e))?;
                 self.live.insert((store, bindings))
             }
         };
         store.data_mut().begin_call(watermark);
-        let ticks = self.limits.call_timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
-        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        store.set_epoch_deadline(ticks);
         let outcome = f(bindings, store);
         let dropped = store.data().dropped_log_lines();
         if dropped > 0 {
