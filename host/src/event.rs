@@ -136,6 +136,19 @@ impl<'a> Fields<'a> {
         })
     }
 
+    /// Sets `event.id` from a digest of the raw record when the record has
+    /// none, so every event can be named as evidence. Derived ids start
+    /// with `ferrule-` and are the same for the same record text.
+    pub fn ensure_event_id(&mut self, raw: &str) {
+        if self.has("event.id") {
+            return;
+        }
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(raw.as_bytes());
+        let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        self.put("event.id", FieldValue::Text(Cow::Owned(format!("ferrule-{hex}"))));
+    }
+
     /// Number of fields set, repeats included.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -277,6 +277,7 @@ pub fn normalize(text: &str, position: &Position) -> Result<Event, NormalizeErro
     map_structured(&mut record, &mut fields);
     map_tls(&record, &mut fields);
     map_resources(&record, &mut fields);
+    fields.ensure_event_id(text);
     Ok(fields.into_event(position.clone(), timestamp_ms))
 }
 

@@ -40,6 +40,7 @@ pub fn normalize(text: &str, position: &Position) -> Result<Event, NormalizeErro
             fields.put("data_stream.dataset", FieldValue::Text(Cow::Owned(dataset)));
         }
     }
+    fields.ensure_event_id(text);
     Ok(fields.into_event(position.clone(), timestamp_ms))
 }
 

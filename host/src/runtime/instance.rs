@@ -68,7 +68,7 @@ impl RuleInstance {
             live: None,
         };
         let raw = instance
-            .call(i64::MIN, |bindings, store| bindings.ferrule_detect_rule().call_metadata(store))
+            .call(i64::MIN, |bindings, store| bindings.ferrule_detect_rule().call_metadata(store).map(Ok))
             .map_err(|error| LoadError::MetadataCall { path: origin.into(), error })?;
         instance.metadata = RuleMetadata::from_wit(raw)
             .map_err(|error| LoadError::InvalidMetadata { path: origin.into(), error })?;
@@ -96,10 +96,7 @@ impl RuleInstance {
     /// A [`CallError`]; the rule's state writes of this call are then
     /// discarded.
     pub fn on_events(&mut self, batch: &[u8], watermark: i64) -> Result<Vec<wit::Alert>, CallError> {
-        self.call(watermark, |bindings, store| {
-            bindings.ferrule_detect_rule().call_on_events(store, batch)
-        })?
-        .map_err(CallError::Rule)
+        self.call(watermark, |bindings, store| bindings.ferrule_detect_rule().call_on_events(store, batch))
     }
 
     /// Tells the rule the watermark has advanced.
@@ -108,15 +105,15 @@ impl RuleInstance {
     ///
     /// As for [`RuleInstance::on_events`].
     pub fn on_tick(&mut self, watermark: i64) -> Result<Vec<wit::Alert>, CallError> {
-        self.call(watermark, |bindings, store| bindings.ferrule_detect_rule().call_on_tick(store, watermark))?
-            .map_err(CallError::Rule)
+        self.call(watermark, |bindings, store| bindings.ferrule_detect_rule().call_on_tick(store, watermark))
     }
 
-    /// Runs one export call under the deadline, in a state transaction.
+    /// Runs one export call under the deadline, in a state transaction that
+    /// commits only if the call neither trapped nor reported a failure.
     fn call<R>(
         &mut self,
         watermark: i64,
-        f: impl FnOnce(&DetectionRule, &mut Store<RuleContext>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&DetectionRule, &mut Store<RuleContext>) -> wasmtime::Result<Result<R, String>>,
     ) -> Result<R, CallError> {
         // The deadline is relative to the current epoch and must be reset
         // before every entry into the guest, instantiation included: a
@@ -143,9 +140,13 @@ impl RuleInstance {
             tracing::warn!(rule = %self.metadata.id, dropped, "rule log lines dropped over the per-call limit");
         }
         match outcome {
-            Ok(result) => {
+            Ok(Ok(result)) => {
                 store.data_mut().commit();
                 Ok(result)
+            }
+            Ok(Err(failure)) => {
+                store.data_mut().rollback();
+                Err(CallError::Rule(failure))
             }
             Err(error) => {
                 store.data_mut().rollback();

@@ -151,6 +151,9 @@ impl Runtime {
         // Rules are synchronous; without concurrency support each call skips
         // the setup of the component model's task machinery.
         config.concurrency_support(false);
+        // Rules are built without debug names; a backtrace of numbered
+        // functions would only bury the trap's reason in the log.
+        config.wasm_backtrace_max_frames(None);
         let engine = Engine::new(&config).map_err(|e| LoadError::Engine(e.to_string()))?;
         start_epoch_ticker(&engine);
 
