@@ -49,8 +49,7 @@ wasmtime::component::bindgen!({
     imports: { default: trappable },
 });
 
-pub use exports::ferrule::detect::rule as wit_rule;
-pub use ferrule::detect::types as wit;
+pub use self::ferrule::detect::types as wit;
 
 /// The state store shared by every rule of a runtime.
 pub type SharedState = Arc<Mutex<dyn StateStore>>;
