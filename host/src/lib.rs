@@ -5,8 +5,8 @@
 //!
 //! 1. [`decode`]: input bytes (NDJSON, CloudTrail log files, gzip, S3
 //!    directory trees) to JSON records with their positions;
-//! 2. [`normalize`]: each record to ECS fields, once, encoded into one
-//!    buffer ([`event`]);
+//! 2. [`normalize`]: each record to ECS fields, once, [enriched](enrich)
+//!    and encoded into one buffer ([`event`]);
 //! 3. [`dispatch`]: the interest index that picks the rules an event can
 //!    match;
 //! 4. [`runtime`]: the wasmtime components that run the rules;
@@ -20,6 +20,7 @@
 pub mod alert;
 pub mod decode;
 pub mod dispatch;
+pub mod enrich;
 pub mod event;
 pub mod normalize;
 pub mod pipeline;

@@ -19,6 +19,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 use ferrule::decode::expand_inputs;
+use ferrule::enrich::{EnrichmentArgs, warn_unmet_needs};
 use ferrule::pipeline::{FeedItem, Pipeline, PipelineConfig, spawn_feed};
 use ferrule::registry::{load_dir, rule_files};
 use ferrule::runtime::{Limits, Runtime, SharedState};
@@ -67,6 +68,8 @@ struct RunArgs {
     /// Consecutive failures after which a rule is quarantined.
     #[arg(long, default_value_t = 5)]
     quarantine_after: u32,
+    #[command(flatten)]
+    enrichment: EnrichmentArgs,
 }
 
 #[derive(Subcommand)]
@@ -116,6 +119,9 @@ fn run(args: RunArgs) -> Result<()> {
     }
     tracing::info!(rules = loaded.rules.len(), dir = %args.rules.display(), "rules loaded");
 
+    let enricher = ferrule::enrich::from_args(&args.enrichment)?;
+    warn_unmet_needs(loaded.rules.iter().map(|r| r.metadata()), &*enricher);
+
     let inputs = expand_inputs(&args.inputs)?;
     let config = PipelineConfig {
         lateness_ms: i64::try_from(args.lateness.as_millis()).unwrap_or(i64::MAX),
@@ -124,7 +130,7 @@ fn run(args: RunArgs) -> Result<()> {
     };
     let sink = Box::new(NdjsonSink::new(io::stdout().lock()));
     let mut pipeline = Pipeline::new(loaded.rules, state, sink, config);
-    let (feed, reader) = spawn_feed(inputs, 4 * pipeline.batch_size());
+    let (feed, reader) = spawn_feed(inputs, enricher, 4 * pipeline.batch_size());
 
     let mut batch = Vec::with_capacity(pipeline.batch_size());
     // Block for the first item, then take what is already waiting, so a busy

@@ -28,6 +28,7 @@ use serde_json::Value;
 use super::json::{Objects, flatten, render_java, scrub};
 use super::{NormalizeError, parse_timestamp, user_agent};
 use crate::decode::Position;
+use crate::enrich::Enrich;
 use crate::event::{CLOUDTRAIL_DATASET, Event, FieldValue, Fields, is_empty_value};
 
 /// A JSON scalar read leniently: strings, numbers and booleans all read as
@@ -257,7 +258,7 @@ struct Resource {
 ///
 /// [`NormalizeError`] when the record is not JSON or has no valid
 /// `eventTime`.
-pub fn normalize(text: &str, position: &Position) -> Result<Event, NormalizeError> {
+pub fn normalize(text: &str, position: &Position, enrich: &dyn Enrich) -> Result<Event, NormalizeError> {
     let mut record: Record<'_> = serde_json::from_str(text).map_err(|error| {
         NormalizeError::NotJson { position: position.clone(), reason: error.to_string() }
     })?;
@@ -277,6 +278,7 @@ pub fn normalize(text: &str, position: &Position) -> Result<Event, NormalizeErro
     map_structured(&mut record, &mut fields);
     map_tls(&record, &mut fields);
     map_resources(&record, &mut fields);
+    enrich.enrich(&mut fields);
     fields.ensure_event_id(text);
     Ok(fields.into_event(position.clone(), timestamp_ms))
 }
@@ -610,7 +612,7 @@ mod tests {
     }
 
     fn normalize_json(value: serde_json::Value) -> Result<Event, NormalizeError> {
-        normalize(&value.to_string(), &position())
+        normalize(&value.to_string(), &position(), &crate::enrich::NoEnrichment)
     }
 
     #[test]

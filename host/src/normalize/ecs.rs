@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::json::{Objects, flatten};
 use super::{NormalizeError, parse_timestamp};
 use crate::decode::Position;
+use crate::enrich::Enrich;
 use crate::event::{Event, FieldValue, Fields};
 
 /// Maps one ECS document to an [`Event`].
@@ -19,7 +20,7 @@ use crate::event::{Event, FieldValue, Fields};
 ///
 /// [`NormalizeError`] when the document is not JSON or has no valid
 /// `@timestamp`.
-pub fn normalize(text: &str, position: &Position) -> Result<Event, NormalizeError> {
+pub fn normalize(text: &str, position: &Position, enrich: &dyn Enrich) -> Result<Event, NormalizeError> {
     let document: Value = serde_json::from_str(text).map_err(|error| NormalizeError::NotJson {
         position: position.clone(),
         reason: error.to_string(),
@@ -40,6 +41,7 @@ pub fn normalize(text: &str, position: &Position) -> Result<Event, NormalizeErro
             fields.put("data_stream.dataset", FieldValue::Text(Cow::Owned(dataset)));
         }
     }
+    enrich.enrich(&mut fields);
     fields.ensure_event_id(text);
     Ok(fields.into_event(position.clone(), timestamp_ms))
 }
@@ -53,7 +55,7 @@ mod tests {
         let text = r#"{"@timestamp":"2026-05-01T12:00:05.000Z","event":{"dataset":"endpoint.events.process"},
             "process":{"name":"curl","parent":{"command_line":"/bin/sh x"}},"host":{"os":{"type":"linux"}}}"#;
         let position = Position { source: "t".into(), line: 1, record: None };
-        let event = normalize(text, &position).unwrap();
+        let event = normalize(text, &position, &crate::enrich::NoEnrichment).unwrap();
         assert_eq!(event.dataset(), "endpoint.events.process");
         assert_eq!(event.text("process.name"), Some("curl"));
         assert_eq!(event.text("process.parent.command_line"), Some("/bin/sh x"));
@@ -64,7 +66,7 @@ mod tests {
     #[test]
     fn documents_without_a_timestamp_are_rejected() {
         let position = Position { source: "t".into(), line: 9, record: None };
-        let error = normalize(r#"{"event":{"action":"x"}}"#, &position).unwrap_err();
+        let error = normalize(r#"{"event":{"action":"x"}}"#, &position, &crate::enrich::NoEnrichment).unwrap_err();
         assert_eq!(error.to_string(), "t:9: record has no @timestamp");
     }
 }

@@ -21,6 +21,7 @@ mod user_agent;
 pub use time::parse_timestamp;
 
 use crate::decode::{Position, RawRecord};
+use crate::enrich::{Enrich, NoEnrichment};
 use crate::event::Event;
 
 /// Why a record could not be normalized.
@@ -72,13 +73,23 @@ impl NormalizeError {
     }
 }
 
-/// Normalizes one record.
+/// Normalizes one record, without enrichment.
 ///
 /// # Errors
 ///
 /// A [`NormalizeError`] when the record is not JSON, lacks or has an invalid
 /// event time, or has no recognisable shape.
 pub fn normalize(record: &RawRecord) -> Result<Event, NormalizeError> {
+    normalize_enriched(record, &NoEnrichment)
+}
+
+/// Normalizes one record and lets `enrich` add its fields before the event
+/// is encoded.
+///
+/// # Errors
+///
+/// As for [`normalize`].
+pub fn normalize_enriched(record: &RawRecord, enrich: &dyn Enrich) -> Result<Event, NormalizeError> {
     let text = record.json.get();
     let position = &record.position;
     let shape: Shape = serde_json::from_str(text).map_err(|error| NormalizeError::NotJson {
@@ -86,9 +97,9 @@ pub fn normalize(record: &RawRecord) -> Result<Event, NormalizeError> {
         reason: error.to_string(),
     })?;
     if shape.event_version || shape.event_source || shape.event_name {
-        cloudtrail::normalize(text, position)
+        cloudtrail::normalize(text, position, enrich)
     } else if shape.timestamp {
-        ecs::normalize(text, position)
+        ecs::normalize(text, position, enrich)
     } else {
         Err(NormalizeError::UnknownShape { position: position.clone() })
     }

@@ -5,12 +5,14 @@
 //! The channel is bounded, so a slow pipeline slows the reader rather than
 //! letting memory grow.
 
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use crate::decode::{Input, RecordReader};
 use crate::event::Event;
-use crate::normalize::normalize;
+use crate::enrich::Enrich;
+use crate::normalize::normalize_enriched;
 
 /// What the feed sends.
 #[derive(Debug)]
@@ -26,17 +28,22 @@ pub enum FeedItem {
     },
 }
 
-/// Starts reading `inputs` in order on a thread of its own.
-pub fn spawn_feed(inputs: Vec<Input>, capacity: usize) -> (Receiver<FeedItem>, JoinHandle<()>) {
+/// Starts reading `inputs` in order on a thread of its own, enriching each
+/// event with `enrich`.
+pub fn spawn_feed(
+    inputs: Vec<Input>,
+    enrich: Arc<dyn Enrich>,
+    capacity: usize,
+) -> (Receiver<FeedItem>, JoinHandle<()>) {
     let (sender, receiver) = sync_channel(capacity);
     let handle = std::thread::Builder::new()
         .name("ferrule-feed".into())
-        .spawn(move || feed(inputs, &sender))
+        .spawn(move || feed(inputs, &*enrich, &sender))
         .expect("spawning the feed thread");
     (receiver, handle)
 }
 
-fn feed(inputs: Vec<Input>, sender: &SyncSender<FeedItem>) {
+fn feed(inputs: Vec<Input>, enrich: &dyn Enrich, sender: &SyncSender<FeedItem>) {
     for input in inputs {
         let reader = match input.open() {
             Ok(reader) => reader,
@@ -50,7 +57,7 @@ fn feed(inputs: Vec<Input>, sender: &SyncSender<FeedItem>) {
         };
         for record in RecordReader::new(input.name(), reader) {
             let item = match record {
-                Ok(record) => match normalize(&record) {
+                Ok(record) => match normalize_enriched(&record, enrich) {
                     Ok(event) => FeedItem::Event(event),
                     Err(error) => FeedItem::Rejected { kind: error.kind(), message: error.to_string() },
                 },
