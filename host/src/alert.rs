@@ -2,8 +2,10 @@
 //! deterministic id, in the shape of the alert contract.
 //!
 //! A rule's alert is untrusted input. [`Alert::from_rule`] rejects alerts
-//! with no evidence, oversized texts or lists, field values that claim to
-//! be JSON but are not, and timestamps outside the range of dates.
+//! with no evidence, too many fields or evidence ids, field values that
+//! claim to be JSON but are not, and timestamps outside the range of dates.
+//! Long texts are cut rather than rejected: an attacker who pads a request
+//! to a megabyte must not be able to make the alert about it disappear.
 //!
 //! The id is a SHA-256 digest over the rule id, the alert's event time,
 //! group and evidence: the same input always yields the same ids, so a
@@ -23,8 +25,11 @@ use crate::runtime::{RuleMetadata, wit};
 pub const MAX_EVIDENCE: usize = 1024;
 /// Most group and context fields one alert may carry.
 pub const MAX_FIELDS: usize = 256;
-/// Longest message, field name or text value, in bytes.
+/// Longest message or field value kept, in bytes; longer ones are cut and
+/// marked with [`TRUNCATION_MARK`].
 pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Appended to a text that was cut.
+pub const TRUNCATION_MARK: &str = "…[truncated]";
 
 /// The rule block of an alert, shared by all alerts of one rule.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -99,8 +104,8 @@ pub enum MalformedAlert {
         /// The limit.
         limit: usize,
     },
-    /// A text is too long or empty where it must not be.
-    #[error("alert {what} is empty or longer than {MAX_TEXT_BYTES} bytes")]
+    /// A text is empty where it must not be, or a name or id is too long.
+    #[error("alert {what} is empty or too long")]
     BadText {
         /// Which text.
         what: &'static str,
@@ -134,7 +139,7 @@ impl Alert {
         check_count("evidence ids", raw.evidence.len(), MAX_EVIDENCE)?;
         check_count("group fields", raw.group.len(), MAX_FIELDS)?;
         check_count("fields", raw.fields.len(), MAX_FIELDS)?;
-        if raw.message.trim().is_empty() || raw.message.len() > MAX_TEXT_BYTES {
+        if raw.message.trim().is_empty() {
             return Err(MalformedAlert::BadText { what: "message" });
         }
         if raw.evidence.iter().any(|id| id.len() > 1024) {
@@ -155,11 +160,26 @@ impl Alert {
             rule: rule.clone(),
             group,
             evidence: raw.evidence,
-            message: raw.message,
+            message: cut(raw.message),
             fields,
             timestamp_ms: raw.timestamp,
         })
     }
+}
+
+/// Cuts `text` to [`MAX_TEXT_BYTES`] at a character boundary, marking the
+/// cut.
+fn cut(mut text: String) -> String {
+    if text.len() <= MAX_TEXT_BYTES {
+        return text;
+    }
+    let mut end = MAX_TEXT_BYTES - TRUNCATION_MARK.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push_str(TRUNCATION_MARK);
+    text
 }
 
 fn check_count(what: &'static str, count: usize, limit: usize) -> Result<(), MalformedAlert> {
@@ -173,12 +193,7 @@ fn to_map(fields: Vec<wit::Field>) -> Result<Map<String, Value>, MalformedAlert>
             return Err(MalformedAlert::BadText { what: "field name" });
         }
         let value = match field.value {
-            wit::Value::Text(text) => {
-                if text.len() > MAX_TEXT_BYTES {
-                    return Err(MalformedAlert::BadText { what: "field value" });
-                }
-                Value::String(text)
-            }
+            wit::Value::Text(text) => Value::String(cut(text)),
             wit::Value::Integer(n) => Value::from(n),
             wit::Value::Float(x) => serde_json::Number::from_f64(x)
                 .map(Value::Number)
@@ -188,9 +203,14 @@ fn to_map(fields: Vec<wit::Field>) -> Result<Map<String, Value>, MalformedAlert>
                 check_count("list items", list.len(), MAX_EVIDENCE)?;
                 Value::Array(list.into_iter().map(Value::String).collect())
             }
-            wit::Value::Json(text) => serde_json::from_str(&text).map_err(|e| {
-                MalformedAlert::NotJson { name: field.name.clone(), reason: e.to_string() }
-            })?,
+            wit::Value::Json(text) => {
+                let value: Value = serde_json::from_str(&text).map_err(|e| MalformedAlert::NotJson {
+                    name: field.name.clone(),
+                    reason: e.to_string(),
+                })?;
+                // A document too large to keep whole is kept as cut text.
+                if text.len() > MAX_TEXT_BYTES { Value::String(cut(text)) } else { value }
+            }
         };
         map.insert(field.name, value);
     }
@@ -264,6 +284,18 @@ mod tests {
         let mut empty_message = raw();
         empty_message.message = " ".into();
         assert!(Alert::from_rule(empty_message, &rule()).is_err());
+        let mut padded = raw();
+        padded.message = "m".repeat(3 * MAX_TEXT_BYTES);
+        padded.fields.push(wit::Field { name: "big".into(), value: wit::Value::Text("é".repeat(MAX_TEXT_BYTES)) });
+        padded.fields.push(wit::Field {
+            name: "big-json".into(),
+            value: wit::Value::Json(format!("[\"{}\"]", "x".repeat(MAX_TEXT_BYTES))),
+        });
+        let kept = Alert::from_rule(padded, &rule()).expect("oversized texts are cut, not rejected");
+        assert!(kept.message.len() <= MAX_TEXT_BYTES && kept.message.ends_with(TRUNCATION_MARK));
+        let big = kept.fields["big"].as_str().unwrap();
+        assert!(big.len() <= MAX_TEXT_BYTES && big.ends_with(TRUNCATION_MARK));
+        assert!(kept.fields["big-json"].as_str().unwrap().ends_with(TRUNCATION_MARK));
         let mut far_future = raw();
         far_future.timestamp = i64::MAX;
         assert_eq!(Alert::from_rule(far_future, &rule()), Err(MalformedAlert::BadTimestamp(i64::MAX)));

@@ -18,8 +18,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use ferrule::decode::expand_inputs;
-use ferrule::enrich::{EnrichmentArgs, warn_unmet_needs};
+use ferrule::decode::{Input, expand_inputs};
+use ferrule::enrich::{Enrich, EnrichmentArgs, warn_unmet_needs};
 use ferrule::pipeline::{FeedItem, Pipeline, PipelineConfig, spawn_feed};
 use ferrule::registry::{load_dir, rule_files};
 use ferrule::runtime::{Limits, Runtime, SharedState};
@@ -68,6 +68,15 @@ struct RunArgs {
     /// Consecutive failures after which a rule is quarantined.
     #[arg(long, default_value_t = 5)]
     quarantine_after: u32,
+    /// Learning period in event time from the first event (e.g. `10d`):
+    /// rules build their state, alerts are held back until it has passed.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    learn: Option<Duration>,
+    /// Archived logs to read first, to warm rules' state without alerting
+    /// (files or directories; repeatable). Alerts up to the newest event of
+    /// the archives are held back; the live inputs follow.
+    #[arg(long = "warm-from", value_name = "PATH")]
+    warm_from: Vec<PathBuf>,
     #[command(flatten)]
     enrichment: EnrichmentArgs,
 }
@@ -127,11 +136,29 @@ fn run(args: RunArgs) -> Result<()> {
         lateness_ms: i64::try_from(args.lateness.as_millis()).unwrap_or(i64::MAX),
         batch_size: args.batch_size.max(1),
         quarantine_after: args.quarantine_after.max(1),
+        learn_ms: args.learn.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
     };
     let sink = Box::new(NdjsonSink::new(io::stdout().lock()));
     let mut pipeline = Pipeline::new(loaded.rules, state, sink, config);
-    let (feed, reader) = spawn_feed(inputs, enricher, 4 * pipeline.batch_size());
 
+    if !args.warm_from.is_empty() {
+        let archives = expand_inputs(&args.warm_from)?;
+        tracing::info!(inputs = archives.len(), "warming state from archived logs; alerts held back");
+        drain(&mut pipeline, archives, enricher.clone())?;
+        if let Some(newest) = pipeline.newest_event_ms() {
+            pipeline.hold_alerts_until(newest);
+        }
+        tracing::info!("warm-up done; going live");
+    }
+    drain(&mut pipeline, inputs, enricher)?;
+    pipeline.finish().context("writing alerts")?;
+    eprint!("{}", pipeline.stats());
+    Ok(())
+}
+
+/// Reads `inputs` to their end through the pipeline.
+fn drain(pipeline: &mut Pipeline, inputs: Vec<Input>, enricher: Arc<dyn Enrich>) -> Result<()> {
+    let (feed, reader) = spawn_feed(inputs, enricher, 4 * pipeline.batch_size());
     let mut batch = Vec::with_capacity(pipeline.batch_size());
     // Block for the first item, then take what is already waiting, so a busy
     // stream is processed in full batches and a quiet one without delay.
@@ -146,12 +173,9 @@ fn run(args: RunArgs) -> Result<()> {
                 item = feed.try_recv().ok();
             }
         }
-        pipeline.process(&batch).context("writing alerts")?;
-        batch.clear();
+        pipeline.process(std::mem::take(&mut batch)).context("writing alerts")?;
     }
     reader.join().map_err(|_| anyhow::anyhow!("the input reader thread panicked"))?;
-    pipeline.finish().context("writing alerts")?;
-    eprint!("{}", pipeline.stats());
     Ok(())
 }
 

@@ -2,8 +2,14 @@
 //!
 //! Every rule sees only its own keys: the store is partitioned by rule id,
 //! and the rule never names the partition. Entries expire in event time:
-//! an entry whose expiry instant is at or before the watermark reads as
-//! absent and is dropped by the next [`StateStore::expire`].
+//! [`StateStore::expire`] drops every entry whose expiry instant the
+//! watermark has reached. Expiry reclaims memory; until an entry is dropped
+//! it stays readable, and rules that need exact windows compare the event
+//! times they stored (the SDK's idioms do).
+//!
+//! Besides opaque bytes and counters, the store keeps sliding windows
+//! ([`Window`]) so that adding to a window and reading its counts is one
+//! host call for a rule.
 //!
 //! Writes made during one rule call are staged in a [`Transaction`] and
 //! applied only when the call succeeds, so a call that traps or times out
@@ -13,7 +19,7 @@
 //! is the seam for durable stores.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
 use hashbrown::HashMap;
@@ -21,13 +27,108 @@ use hashbrown::HashMap;
 /// An expiry instant that never comes.
 pub const NEVER: i64 = i64::MAX;
 
-/// A stored value and its expiry instant (event time, ms).
+/// A stored value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stored {
     /// Opaque bytes.
     Bytes(Vec<u8>),
-    /// A counter maintained by `increment`.
+    /// A counter maintained by `increment`, or a time maintained by `touch`.
     Counter(i64),
+    /// A sliding window maintained by `window-add`.
+    Window(Window),
+}
+
+/// Most entries a window keeps, whatever a rule asks for.
+pub const MAX_WINDOW_CAPACITY: usize = 10_000;
+
+/// One entry of a sliding window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowItem {
+    /// Event time, ms.
+    pub at: i64,
+    /// The value counted for distinct counts.
+    pub member: String,
+    /// A label carried along (an event id, for evidence).
+    pub tag: String,
+}
+
+/// Counts of a window after an addition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowStats {
+    /// Entries held.
+    pub count: u32,
+    /// Distinct members among them.
+    pub distinct: u32,
+    /// Event time of the oldest entry.
+    pub oldest: i64,
+    /// Entries dropped because the window was at capacity.
+    pub dropped: u32,
+}
+
+/// A sliding window of timed entries with a distinct-member count.
+///
+/// Entries are kept in event-time order; those older than the newest entry
+/// minus the span are dropped. The number of entries is capped, so memory
+/// per window is bounded and so is the distinct count (it counts distinct
+/// members among the entries kept).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Window {
+    items: VecDeque<WindowItem>,
+    members: HashMap<String, u32>,
+    dropped: u32,
+}
+
+impl Window {
+    /// Adds an entry and returns the window's counts.
+    pub fn add(&mut self, item: WindowItem, span: i64, capacity: usize) -> WindowStats {
+        let capacity = capacity.clamp(1, MAX_WINDOW_CAPACITY);
+        // Entries usually arrive in event-time order: search from the back.
+        let at = self.items.iter().rposition(|i| i.at <= item.at).map_or(0, |p| p + 1);
+        *self.members.entry(item.member.clone()).or_insert(0) += 1;
+        self.items.insert(at, item);
+
+        let newest = self.items.back().map_or(i64::MIN, |i| i.at);
+        let start = newest.saturating_sub(span.max(0));
+        while self.items.front().is_some_and(|i| i.at < start) {
+            self.pop_front();
+        }
+        while self.items.len() > capacity {
+            self.pop_front();
+            self.dropped = self.dropped.saturating_add(1);
+        }
+        self.stats()
+    }
+
+    fn pop_front(&mut self) {
+        if let Some(old) = self.items.pop_front() {
+            if let Some(count) = self.members.get_mut(&old.member) {
+                *count -= 1;
+                if *count == 0 {
+                    self.members.remove(&old.member);
+                }
+            }
+        }
+    }
+
+    /// The window's counts.
+    pub fn stats(&self) -> WindowStats {
+        WindowStats {
+            count: u32::try_from(self.items.len()).unwrap_or(u32::MAX),
+            distinct: u32::try_from(self.members.len()).unwrap_or(u32::MAX),
+            oldest: self.items.front().map_or(i64::MIN, |i| i.at),
+            dropped: self.dropped,
+        }
+    }
+
+    /// The entries, oldest first.
+    pub fn items(&self) -> impl Iterator<Item = &WindowItem> {
+        self.items.iter()
+    }
+
+    /// Event time of the newest entry.
+    pub fn newest(&self) -> Option<i64> {
+        self.items.back().map(|i| i.at)
+    }
 }
 
 /// One entry.
@@ -41,8 +142,9 @@ pub struct Entry {
 
 /// A key-value store partitioned by rule id, with event-time expiry.
 pub trait StateStore: Send {
-    /// The live entry under `key` in `rule`'s partition, as of `watermark`.
-    fn get(&self, rule: &str, key: &str, watermark: i64) -> Option<Entry>;
+    /// The entry under `key` in `rule`'s partition, if it has not been
+    /// dropped.
+    fn get(&self, rule: &str, key: &str) -> Option<&Entry>;
 
     /// Stores or, with `None`, removes the entry under `key`.
     fn put(&mut self, rule: &str, key: &str, entry: Option<Entry>);
@@ -98,9 +200,8 @@ impl MemoryStore {
 }
 
 impl StateStore for MemoryStore {
-    fn get(&self, rule: &str, key: &str, watermark: i64) -> Option<Entry> {
-        let entry = self.partitions.get(rule)?.get(key)?;
-        (entry.expires_at > watermark).then(|| entry.clone())
+    fn get(&self, rule: &str, key: &str) -> Option<&Entry> {
+        self.partitions.get(rule)?.get(key)
     }
 
     fn put(&mut self, rule: &str, key: &str, entry: Option<Entry>) {
@@ -171,16 +272,26 @@ pub struct Transaction {
 
 impl Transaction {
     /// Reads through the staged writes to the store.
-    pub fn get(&self, store: &dyn StateStore, rule: &str, key: &str, watermark: i64) -> Option<Entry> {
+    pub fn get<'a>(&'a self, store: &'a dyn StateStore, rule: &str, key: &str) -> Option<&'a Entry> {
         match self.staged.get(key) {
-            Some(staged) => staged.clone().filter(|e| e.expires_at > watermark),
-            None => store.get(rule, key, watermark),
+            Some(staged) => staged.as_ref(),
+            None => store.get(rule, key),
         }
     }
 
     /// Stages a write (`None` removes).
     pub fn put(&mut self, key: String, entry: Option<Entry>) {
         self.staged.insert(key, entry);
+    }
+
+    /// The staged entry under `key`, staging a copy of the stored one first
+    /// if the call has not touched it yet, for read-modify-write operations.
+    pub fn slot(&mut self, store: &dyn StateStore, rule: &str, key: &str) -> &mut Option<Entry> {
+        if !self.staged.contains_key(key) {
+            let current = store.get(rule, key).cloned();
+            self.staged.insert(key.to_owned(), current);
+        }
+        self.staged.get_mut(key).expect("staged above")
     }
 
     /// Number of staged writes.
@@ -219,11 +330,11 @@ mod tests {
         let mut store = MemoryStore::new();
         store.put("rule-a", "k", bytes(b"a", NEVER));
         store.put("rule-b", "k", bytes(b"b", NEVER));
-        assert_eq!(store.get("rule-a", "k", 0).unwrap().value, Stored::Bytes(b"a".to_vec()));
-        assert_eq!(store.get("rule-b", "k", 0).unwrap().value, Stored::Bytes(b"b".to_vec()));
-        assert!(store.get("rule-c", "k", 0).is_none());
+        assert_eq!(store.get("rule-a", "k").unwrap().value, Stored::Bytes(b"a".to_vec()));
+        assert_eq!(store.get("rule-b", "k").unwrap().value, Stored::Bytes(b"b".to_vec()));
+        assert!(store.get("rule-c", "k").is_none());
         store.clear("rule-a");
-        assert!(store.get("rule-a", "k", 0).is_none());
+        assert!(store.get("rule-a", "k").is_none());
         assert_eq!(store.total_len(), 1);
     }
 
@@ -232,11 +343,11 @@ mod tests {
         let mut store = MemoryStore::new();
         store.put("r", "short", bytes(b"1", 100));
         store.put("r", "long", bytes(b"2", 200));
-        assert!(store.get("r", "short", 99).is_some());
-        assert!(store.get("r", "short", 100).is_none(), "expired at its instant");
-        assert_eq!(store.expire(150), 1);
+        assert_eq!(store.expire(99), 0);
+        assert_eq!(store.expire(100), 1, "dropped once the watermark reaches its instant");
+        assert!(store.get("r", "short").is_none());
         assert_eq!(store.len("r"), 1);
-        assert!(store.get("r", "long", 150).is_some());
+        assert!(store.get("r", "long").is_some());
     }
 
     #[test]
@@ -245,7 +356,7 @@ mod tests {
         store.put("r", "k", bytes(b"1", 100));
         store.put("r", "k", bytes(b"2", 300));
         assert_eq!(store.expire(200), 0, "the stale expiry does not drop the rewritten key");
-        assert_eq!(store.get("r", "k", 200).unwrap().expires_at, 300);
+        assert_eq!(store.get("r", "k").unwrap().expires_at, 300);
         assert_eq!(store.expire(300), 1);
         assert_eq!(store.total_len(), 0);
     }
@@ -266,13 +377,61 @@ mod tests {
         let mut tx = Transaction::default();
         tx.put("k".into(), bytes(b"new", NEVER));
         tx.put("gone".into(), None);
-        assert_eq!(tx.get(&store, "r", "k", 0).unwrap().value, Stored::Bytes(b"new".to_vec()));
-        assert_eq!(store.get("r", "k", 0).unwrap().value, Stored::Bytes(b"old".to_vec()));
+        assert_eq!(tx.get(&store, "r", "k").unwrap().value, Stored::Bytes(b"new".to_vec()));
+        assert_eq!(store.get("r", "k").unwrap().value, Stored::Bytes(b"old".to_vec()));
         tx.rollback();
-        assert_eq!(tx.get(&store, "r", "k", 0).unwrap().value, Stored::Bytes(b"old".to_vec()));
+        assert_eq!(tx.get(&store, "r", "k").unwrap().value, Stored::Bytes(b"old".to_vec()));
         tx.put("k".into(), None);
         tx.commit(&mut store, "r");
-        assert!(store.get("r", "k", 0).is_none());
+        assert!(store.get("r", "k").is_none());
         assert_eq!(store.total_len(), 0);
+    }
+
+    fn item(at: i64, member: &str) -> WindowItem {
+        WindowItem { at, member: member.into(), tag: format!("e-{at}") }
+    }
+
+    #[test]
+    fn windows_slide_on_event_time_and_count_distinct_members() {
+        let mut window = Window::default();
+        assert_eq!(window.add(item(0, "a"), 100, 10).count, 1);
+        window.add(item(50, "b"), 100, 10);
+        let stats = window.add(item(100, "a"), 100, 10);
+        assert_eq!((stats.count, stats.distinct, stats.oldest), (3, 2, 0), "the span is inclusive");
+        let stats = window.add(item(101, "c"), 100, 10);
+        assert_eq!((stats.count, stats.distinct, stats.oldest), (3, 3, 50), "entry at 0 slid out");
+        // A late entry lands in order and counts if it is inside the span.
+        let stats = window.add(item(60, "d"), 100, 10);
+        assert_eq!((stats.count, stats.distinct), (4, 4));
+        let order: Vec<i64> = window.items().map(|i| i.at).collect();
+        assert_eq!(order, [50, 60, 100, 101]);
+        // A late entry older than the span is dropped at once.
+        assert_eq!(window.add(item(-500, "z"), 100, 10).count, 4);
+    }
+
+    #[test]
+    fn windows_are_bounded_by_capacity() {
+        let mut window = Window::default();
+        let mut stats = window.stats();
+        for at in 0..1_000 {
+            stats = window.add(item(at, &format!("m{at}")), i64::MAX, 100);
+        }
+        assert_eq!((stats.count, stats.distinct, stats.dropped), (100, 100, 900));
+        assert_eq!(stats.oldest, 900);
+        let huge = window.add(item(1_000, "x"), i64::MAX, usize::MAX);
+        assert!(huge.count as usize <= MAX_WINDOW_CAPACITY);
+    }
+
+    #[test]
+    fn slots_stage_a_copy_for_read_modify_write() {
+        let mut store = MemoryStore::new();
+        store.put("r", "k", Some(Entry { value: Stored::Counter(1), expires_at: NEVER }));
+        let mut tx = Transaction::default();
+        if let Some(Entry { value: Stored::Counter(n), .. }) = tx.slot(&store, "r", "k") {
+            *n += 1;
+        }
+        assert_eq!(store.get("r", "k").unwrap().value, Stored::Counter(1));
+        tx.commit(&mut store, "r");
+        assert_eq!(store.get("r", "k").unwrap().value, Stored::Counter(2));
     }
 }

@@ -175,7 +175,7 @@ impl Harness {
     /// Runs `records` in one batch, ends the input, returns every alert.
     pub fn run(&mut self, records: &[Value]) -> Vec<Alert> {
         let events: Vec<Event> = records.iter().map(event).collect();
-        self.pipeline.process(&events).expect("memory sink");
+        self.pipeline.process(events).expect("memory sink");
         self.pipeline.finish().expect("memory sink");
         self.sink.0.lock().unwrap().clone()
     }

@@ -1485,7 +1485,7 @@ fn shared_samples_alert_exactly_where_expected() {
             let before = harness.sink.0.lock().unwrap().len();
             harness
                 .pipeline
-                .process(std::slice::from_ref(&event))
+                .process(vec![event.clone()])
                 .unwrap();
             let alerts = harness.sink.0.lock().unwrap()[before..].to_vec();
             for alert in alerts {

@@ -38,8 +38,10 @@
 pub mod alert;
 #[doc(hidden)]
 pub mod bindings;
+pub mod codec;
 pub mod event;
 pub mod fields;
+pub mod idioms;
 pub mod log;
 pub mod matching;
 pub mod metadata;
@@ -57,10 +59,26 @@ use bindings::ferrule::detect::types as wit;
 /// and logs it with the rule's id; enough failures quarantine the rule.
 pub type Failure = String;
 
+/// In which order a rule receives its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// As they arrive, at once. Right for rules that judge one event alone.
+    AsReceived,
+    /// In event-time order, each event held back until the watermark
+    /// passes it. Right for rules that keep state: their answers then do
+    /// not depend on arrival order within the allowed lateness, at the cost
+    /// of alerting up to that lateness later.
+    EventTime,
+}
+
 /// A detection rule.
 pub trait Rule {
     /// The rule's identity, severity, ATT&CK mapping and interests.
     const INFO: RuleInfo;
+
+    /// The order the rule receives events in. Stateful rules set
+    /// [`Delivery::EventTime`].
+    const DELIVERY: Delivery = Delivery::AsReceived;
 
     /// Handles one event that matched the rule's interest; pushes an alert
     /// for each detection it completes.
@@ -91,7 +109,7 @@ pub struct Adapter<R>(core::marker::PhantomData<R>);
 impl<R: Rule> wit_rule::Guest for Adapter<R> {
     fn metadata() -> wit::RuleMetadata {
         log::install_panic_hook();
-        R::INFO.to_wit()
+        R::INFO.to_wit(R::DELIVERY)
     }
 
     fn on_events(batch: Vec<u8>) -> Result<Vec<wit::Alert>, Failure> {
@@ -129,7 +147,8 @@ macro_rules! export_rule {
 pub mod prelude {
     pub use crate::alert::{Alert, Alerts, FieldValue};
     pub use crate::event::Event;
-    pub use crate::{cloudtrail_interest, export_rule};
+    pub use crate::idioms::{FirstSeen, Sequence, SlidingWindow, Suppression};
+    pub use crate::{Delivery, cloudtrail_interest, export_rule};
     pub use crate::fields;
     pub use crate::matching::{Case, glob, one_of};
     pub use crate::metadata::{Filter, Interest, RuleInfo, Severity, Threat};

@@ -83,7 +83,7 @@ pub struct RuleInfo {
 }
 
 impl RuleInfo {
-    pub(crate) fn to_wit(&self) -> wit::RuleMetadata {
+    pub(crate) fn to_wit(&self, delivery: crate::Delivery) -> wit::RuleMetadata {
         wit::RuleMetadata {
             id: self.id.into(),
             slug: self.slug.into(),
@@ -124,6 +124,10 @@ impl RuleInfo {
                 })
                 .collect(),
             wants_tick: self.wants_tick,
+            delivery: match delivery {
+                crate::Delivery::AsReceived => wit::Delivery::AsReceived,
+                crate::Delivery::EventTime => wit::Delivery::EventTime,
+            },
             needs_enrichment: self.needs_enrichment.iter().map(|f| (*f).into()).collect(),
         }
     }

@@ -4,10 +4,14 @@
 //!
 //! 1. advances the watermark and asks the [interest index](crate::dispatch)
 //!    which rules each event can match;
-//! 2. hands every interested rule its events in one call (in input order);
-//! 3. validates the alerts, orders them by the event that completed them
+//! 2. hands every interested rule that takes events as they arrive its
+//!    events in one call, in input order;
+//! 3. holds events for rules that take them in event-time order in the
+//!    [reorder buffer](reorder), and hands them over, in event-time order,
+//!    once the watermark passes them;
+//! 4. validates the alerts, orders them by the event that completed them
 //!    (then by rule), and writes them to the sink;
-//! 4. calls `on-tick` on rules that asked for it when the watermark moved,
+//! 5. calls `on-tick` on rules that asked for it when the watermark moved,
 //!    and expires state behind the watermark.
 //!
 //! # Failure containment
@@ -19,8 +23,16 @@
 //! that fails [`PipelineConfig::quarantine_after`] times in a row is
 //! quarantined: it gets no more events for the rest of the run, and the
 //! events it misses are counted.
+//!
+//! # Learning
+//!
+//! Alerts whose event time is before [`Pipeline::hold_alerts_until`] are
+//! held back (counted, not written): rules build their state from the
+//! events without alerting, for a learning period or while warming up from
+//! archived logs.
 
 mod feed;
+mod reorder;
 mod stats;
 
 pub use feed::{FeedItem, spawn_feed};
@@ -35,6 +47,7 @@ use crate::event::Event;
 use crate::runtime::{CallError, RuleInstance, SharedState, wit};
 use crate::sink::AlertSink;
 use crate::watermark::{DEFAULT_LATENESS_MS, Watermark};
+use reorder::ReorderBuffer;
 
 /// How the pipeline runs.
 #[derive(Debug, Clone)]
@@ -45,11 +58,14 @@ pub struct PipelineConfig {
     pub batch_size: usize,
     /// Consecutive failures after which a rule is quarantined.
     pub quarantine_after: u32,
+    /// Learning period, ms of event time from the first event, during
+    /// which alerts are held back.
+    pub learn_ms: Option<i64>,
 }
 
 impl Default for PipelineConfig {
     fn default() -> Self {
-        PipelineConfig { lateness_ms: DEFAULT_LATENESS_MS, batch_size: 256, quarantine_after: 5 }
+        PipelineConfig { lateness_ms: DEFAULT_LATENESS_MS, batch_size: 256, quarantine_after: 5, learn_ms: None }
     }
 }
 
@@ -67,14 +83,14 @@ pub struct Pipeline {
     slots: Vec<Slot>,
     index: InterestIndex,
     watermark: Watermark,
+    reorder: ReorderBuffer,
     state: SharedState,
     sink: Box<dyn AlertSink>,
     config: PipelineConfig,
     stats: Stats,
+    hold_until: Option<i64>,
     /// Scratch: the rules an event matched.
     matched: Vec<usize>,
-    /// Scratch: per rule, the batch positions of its events.
-    routed: Vec<Vec<usize>>,
 }
 
 /// An alert waiting to be written, with its sort key.
@@ -103,17 +119,17 @@ impl Pipeline {
                 quarantined: false,
             })
             .collect();
-        let routed = vec![Vec::new(); slots.len()];
         Pipeline {
             slots,
             index,
             watermark: Watermark::new(config.lateness_ms),
+            reorder: ReorderBuffer::default(),
             state,
             sink,
             config,
             stats: Stats::default(),
+            hold_until: None,
             matched: Vec::new(),
-            routed,
         }
     }
 
@@ -122,11 +138,24 @@ impl Pipeline {
         self.config.batch_size.max(1)
     }
 
+    /// Holds back every alert whose event time is at or before `until`
+    /// (for warming state from archived logs). Never moves back.
+    pub fn hold_alerts_until(&mut self, until: i64) {
+        self.hold_until = Some(self.hold_until.map_or(until, |h| h.max(until)));
+    }
+
+    /// The newest event time seen so far.
+    pub fn newest_event_ms(&self) -> Option<i64> {
+        self.watermark.max_event_ms()
+    }
+
     /// Counters so far.
     pub fn stats(&self) -> Stats {
         let mut stats = self.stats.clone();
         stats.rules = self.slots.iter().map(|s| s.stats.clone()).collect();
         stats.state_entries = self.state.lock().map_or(0, |s| s.total_len());
+        stats.late_events = self.reorder.late();
+        stats.waiting_events = self.reorder.len() as u64;
         stats
     }
 
@@ -146,49 +175,84 @@ impl Pipeline {
     /// # Errors
     ///
     /// Only the sink's I/O error; rule failures are contained and counted.
-    pub fn process(&mut self, events: &[Event]) -> io::Result<()> {
+    pub fn process(&mut self, events: Vec<Event>) -> io::Result<()> {
         let watermark_before = self.watermark.current();
-        for routed in &mut self.routed {
-            routed.clear();
-        }
+        let events: Vec<Arc<Event>> = events.into_iter().map(Arc::new).collect();
+        let mut routed: Vec<Vec<usize>> = vec![Vec::new(); self.slots.len()];
         for (position, event) in events.iter().enumerate() {
             self.stats.events += 1;
+            if self.config.learn_ms.is_some() && self.watermark.max_event_ms().is_none() {
+                let learn = self.config.learn_ms.unwrap_or(0);
+                self.hold_alerts_until(event.timestamp_ms().saturating_add(learn));
+            }
             self.watermark.observe(event.timestamp_ms());
             self.index.matches(&event.reader(), &mut self.matched);
+            let mut held_for = Vec::new();
             for &rule in &self.matched {
-                self.routed[rule].push(position);
+                if self.slots[rule].instance.metadata().event_time_order {
+                    held_for.push(rule);
+                } else {
+                    routed[rule].push(position);
+                }
+            }
+            if !held_for.is_empty() {
+                self.reorder.hold(event.clone(), held_for);
             }
         }
-
-        let watermark = self.watermark.current();
         let mut pending = Vec::new();
-        for rule in 0..self.slots.len() {
-            if self.routed[rule].is_empty() {
-                continue;
-            }
-            let positions = std::mem::take(&mut self.routed[rule]);
-            self.run_rule(rule, events, &positions, watermark, &mut pending);
-            self.routed[rule] = positions;
-        }
-        pending.sort_by_key(|p| (p.position, p.rule));
+        self.dispatch(&events, &routed, &mut pending);
         self.write(pending)?;
 
+        let watermark = self.watermark.current();
+        self.release(watermark)?;
         if watermark > watermark_before {
             self.advance(watermark)?;
         }
         self.sink.flush()
     }
 
-    /// Ends the input: the watermark closes, every rule that wants ticks
-    /// gets a final one, and the sink is flushed.
+    /// Ends the input: the watermark closes, held events are released,
+    /// every rule that wants ticks gets a final one, and the sink is
+    /// flushed.
     ///
     /// # Errors
     ///
     /// The sink's I/O error.
     pub fn finish(&mut self) -> io::Result<()> {
         self.watermark.close();
-        self.advance(self.watermark.current())?;
+        let watermark = self.watermark.current();
+        self.release(watermark)?;
+        self.advance(watermark)?;
         self.sink.flush()
+    }
+
+    /// Hands the reorder buffer's events up to `watermark` to their rules.
+    fn release(&mut self, watermark: i64) -> io::Result<()> {
+        let released = self.reorder.release(watermark);
+        if released.is_empty() {
+            return Ok(());
+        }
+        let mut routed: Vec<Vec<usize>> = vec![Vec::new(); self.slots.len()];
+        let mut events = Vec::with_capacity(released.len());
+        for (position, held) in released.into_iter().enumerate() {
+            for rule in held.rules {
+                routed[rule].push(position);
+            }
+            events.push(held.event);
+        }
+        let mut pending = Vec::new();
+        self.dispatch(&events, &routed, &mut pending);
+        self.write(pending)
+    }
+
+    /// Calls every rule with its events, `batch_size` at a time.
+    fn dispatch(&mut self, events: &[Arc<Event>], routed: &[Vec<usize>], pending: &mut Vec<Pending>) {
+        for (rule, positions) in routed.iter().enumerate() {
+            for chunk in positions.chunks(self.batch_size()) {
+                self.run_rule(rule, events, chunk, pending);
+            }
+        }
+        pending.sort_by_key(|p| (p.position, p.rule));
     }
 
     fn advance(&mut self, watermark: i64) -> io::Result<()> {
@@ -210,7 +274,7 @@ impl Pipeline {
         Ok(())
     }
 
-    fn run_rule(&mut self, rule: usize, events: &[Event], positions: &[usize], watermark: i64, pending: &mut Vec<Pending>) {
+    fn run_rule(&mut self, rule: usize, events: &[Arc<Event>], positions: &[usize], pending: &mut Vec<Pending>) {
         if self.slots[rule].quarantined {
             self.slots[rule].stats.skipped_events += positions.len() as u64;
             return;
@@ -219,8 +283,7 @@ impl Pipeline {
         for &position in positions {
             batch.extend_from_slice(events[position].record());
         }
-        let outcome = self.call_events(rule, &batch, positions.len(), watermark);
-        match outcome {
+        match self.call_events(rule, &batch, positions.len()) {
             Ok(alerts) => self.collect(rule, usize::MAX, Some((events, positions)), Ok(alerts), pending),
             Err(error) if positions.len() == 1 => {
                 let event = &events[positions[0]];
@@ -236,20 +299,19 @@ impl Pipeline {
                         continue;
                     }
                     let event = &events[position];
-                    let outcome = self.call_events(rule, event.record(), 1, watermark);
-                    let outcome = outcome.map_err(|e| (e, Some(event)));
+                    let outcome = self.call_events(rule, event.record(), 1).map_err(|e| (e, Some(event)));
                     self.collect(rule, position, Some((events, positions)), outcome, pending);
                 }
             }
         }
     }
 
-    fn call_events(&mut self, rule: usize, batch: &[u8], count: usize, watermark: i64) -> Result<Vec<wit::Alert>, CallError> {
+    fn call_events(&mut self, rule: usize, batch: &[u8], count: usize) -> Result<Vec<wit::Alert>, CallError> {
         let slot = &mut self.slots[rule];
         slot.stats.calls += 1;
         slot.stats.events += count as u64;
         let started = std::time::Instant::now();
-        let outcome = slot.instance.on_events(batch, watermark);
+        let outcome = slot.instance.on_events(batch);
         slot.stats.call_time += started.elapsed();
         outcome
     }
@@ -259,8 +321,8 @@ impl Pipeline {
         &mut self,
         rule: usize,
         position: usize,
-        batch: Option<(&[Event], &[usize])>,
-        outcome: Result<Vec<wit::Alert>, (CallError, Option<&Event>)>,
+        batch: Option<(&[Arc<Event>], &[usize])>,
+        outcome: Result<Vec<wit::Alert>, (CallError, Option<&Arc<Event>>)>,
         pending: &mut Vec<Pending>,
     ) {
         let slot = &mut self.slots[rule];
@@ -272,7 +334,6 @@ impl Pipeline {
                     match Alert::from_rule(raw, &slot.alert_rule) {
                         Ok(alert) => {
                             let position = locate(&alert, batch).unwrap_or(position);
-                            slot.stats.alerts += 1;
                             pending.push(Pending { position, rule, alert });
                         }
                         Err(error) => {
@@ -301,8 +362,14 @@ impl Pipeline {
     }
 
     fn write(&mut self, pending: Vec<Pending>) -> io::Result<()> {
-        for Pending { alert, .. } in pending {
+        for Pending { alert, rule, .. } in pending {
+            if self.hold_until.is_some_and(|until| alert.timestamp_ms <= until) {
+                self.stats.held_back += 1;
+                self.slots[rule].stats.held_back += 1;
+                continue;
+            }
             self.stats.alerts += 1;
+            self.slots[rule].stats.alerts += 1;
             self.sink.write(&alert)?;
         }
         Ok(())
@@ -311,7 +378,7 @@ impl Pipeline {
 
 /// The batch position of the event that completed an alert: the last
 /// evidence id that names an event of the batch.
-fn locate(alert: &Alert, batch: Option<(&[Event], &[usize])>) -> Option<usize> {
+fn locate(alert: &Alert, batch: Option<(&[Arc<Event>], &[usize])>) -> Option<usize> {
     let (events, positions) = batch?;
     let last = alert.evidence.last()?;
     positions.iter().rev().copied().find(|&p| events[p].id() == last)

@@ -17,8 +17,10 @@ pub struct RuleStats {
     pub events: u64,
     /// Calls made (event batches and ticks).
     pub calls: u64,
-    /// Alerts accepted from the rule.
+    /// Alerts written for the rule.
     pub alerts: u64,
+    /// Alerts held back during learning or warm-up.
+    pub held_back: u64,
     /// Failures by kind (`trap`, `timeout`, `memory_limit`, `rule_error`,
     /// `malformed_alert`).
     pub failures: BTreeMap<&'static str, u64>,
@@ -55,6 +57,12 @@ pub struct Stats {
     pub rejected: BTreeMap<&'static str, u64>,
     /// Alerts written.
     pub alerts: u64,
+    /// Alerts held back during learning or warm-up.
+    pub held_back: u64,
+    /// Events that arrived after the watermark had passed them.
+    pub late_events: u64,
+    /// Events still waiting in the reorder buffer.
+    pub waiting_events: u64,
     /// State entries expired.
     pub state_expired: u64,
     /// State entries held at the end.
@@ -73,6 +81,12 @@ impl fmt::Display for Stats {
             "ferrule: {} events read, {} records rejected, {} alerts, {} rule failures",
             self.events, rejected, self.alerts, failures
         )?;
+        if self.held_back > 0 {
+            writeln!(f, "  alerts held back while learning: {}", self.held_back)?;
+        }
+        if self.late_events > 0 {
+            writeln!(f, "  events later than the allowed lateness: {}", self.late_events)?;
+        }
         if rejected > 0 {
             let kinds: Vec<String> = self.rejected.iter().map(|(k, n)| format!("{k} {n}")).collect();
             writeln!(f, "  rejected: {}", kinds.join(", "))?;

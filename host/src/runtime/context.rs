@@ -7,14 +7,16 @@ use wasmtime::StoreLimits;
 
 use super::ferrule::detect::{log, state};
 use super::{Limits, SharedState};
-use crate::state::{Entry, Stored, Transaction};
+use crate::state::{Entry, MAX_WINDOW_CAPACITY, Stored, Transaction, Window, WindowItem};
+
+/// Longest window member or tag, in bytes.
+const MAX_WINDOW_LABEL_BYTES: usize = 1024;
 
 /// Per-rule data kept in its wasmtime store.
 pub struct RuleContext {
     rule_id: Arc<str>,
     state: SharedState,
     transaction: Transaction,
-    watermark: i64,
     pub(super) store_limits: StoreLimits,
     limits: Limits,
     log_lines: usize,
@@ -31,7 +33,6 @@ impl RuleContext {
             rule_id,
             state,
             transaction: Transaction::default(),
-            watermark: i64::MIN,
             store_limits,
             limits: limits.clone(),
             log_lines: 0,
@@ -45,9 +46,8 @@ impl RuleContext {
         self.rule_id = rule_id;
     }
 
-    /// Prepares for a call made at `watermark`.
-    pub(super) fn begin_call(&mut self, watermark: i64) {
-        self.watermark = watermark;
+    /// Prepares for a call.
+    pub(super) fn begin_call(&mut self) {
         self.transaction.rollback();
         self.log_lines = 0;
         self.dropped_log_lines = 0;
@@ -72,29 +72,41 @@ impl RuleContext {
         self.dropped_log_lines
     }
 
-    fn read(&self, key: &str) -> Option<Entry> {
-        let store = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.transaction.get(&*store, &self.rule_id, key, self.watermark)
-    }
-
-    fn stage(&mut self, key: String, entry: Option<Entry>) -> wasmtime::Result<()> {
+    fn check_write_limit(&self) -> wasmtime::Result<()> {
         if self.transaction.len() >= self.limits.max_state_writes_per_call {
             return Err(wasmtime::format_err!(
                 "state write limit exceeded: more than {} keys written in one call",
                 self.limits.max_state_writes_per_call
             ));
         }
+        Ok(())
+    }
+
+    fn stage(&mut self, key: String, entry: Option<Entry>) -> wasmtime::Result<()> {
+        self.check_write_limit()?;
         self.transaction.put(key, entry);
         Ok(())
+    }
+
+    /// Runs a read-modify-write on the entry under `key`, staged in the
+    /// call's transaction.
+    fn modify<R>(&mut self, key: &str, f: impl FnOnce(&mut Option<Entry>) -> R) -> wasmtime::Result<R> {
+        self.check_write_limit()?;
+        let store = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let slot = self.transaction.slot(&*store, &self.rule_id, key);
+        Ok(f(slot))
     }
 }
 
 impl state::Host for RuleContext {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
-        Ok(self.read(&key).map(|entry| match entry.value {
-            Stored::Bytes(bytes) => bytes,
+        let store = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(self.transaction.get(&*store, &self.rule_id, &key).and_then(|entry| match &entry.value {
+            Stored::Bytes(bytes) => Some(bytes.clone()),
             // A counter reads as its 8-byte little-endian value.
-            Stored::Counter(n) => n.to_le_bytes().to_vec(),
+            Stored::Counter(n) => Some(n.to_le_bytes().to_vec()),
+            // A window is read through `window-entries`.
+            Stored::Window(_) => None,
         }))
     }
 
@@ -114,13 +126,72 @@ impl state::Host for RuleContext {
     }
 
     fn increment(&mut self, key: String, delta: i64, expires_at: i64) -> wasmtime::Result<i64> {
-        let current = match self.read(&key).map(|e| e.value) {
-            Some(Stored::Counter(n)) => n,
-            _ => 0,
-        };
-        let next = current.saturating_add(delta);
-        self.stage(key, Some(Entry { value: Stored::Counter(next), expires_at }))?;
-        Ok(next)
+        self.modify(&key, |slot| {
+            let current = match slot {
+                Some(Entry { value: Stored::Counter(n), .. }) => *n,
+                _ => 0,
+            };
+            let next = current.saturating_add(delta);
+            *slot = Some(Entry { value: Stored::Counter(next), expires_at });
+            next
+        })
+    }
+
+    fn touch(&mut self, key: String, at: i64, expires_at: i64) -> wasmtime::Result<Option<i64>> {
+        self.modify(&key, |slot| {
+            let previous = match slot {
+                Some(Entry { value: Stored::Counter(seen), .. }) => Some(*seen),
+                _ => None,
+            };
+            let seen = previous.map_or(at, |p| p.max(at));
+            let expires_at = slot.as_ref().map_or(expires_at, |e| e.expires_at.max(expires_at));
+            *slot = Some(Entry { value: Stored::Counter(seen), expires_at });
+            previous
+        })
+    }
+
+    fn window_add(
+        &mut self,
+        key: String,
+        at: i64,
+        span: i64,
+        capacity: u32,
+        member: String,
+        tag: String,
+    ) -> wasmtime::Result<state::WindowStats> {
+        if member.len() > MAX_WINDOW_LABEL_BYTES || tag.len() > MAX_WINDOW_LABEL_BYTES {
+            return Err(wasmtime::format_err!(
+                "window member or tag longer than {MAX_WINDOW_LABEL_BYTES} bytes under key {key:?}"
+            ));
+        }
+        let capacity = (capacity as usize).min(MAX_WINDOW_CAPACITY);
+        self.modify(&key, |slot| {
+            if !matches!(slot, Some(Entry { value: Stored::Window(_), .. })) {
+                *slot = Some(Entry { value: Stored::Window(Window::default()), expires_at: i64::MIN });
+            }
+            let Some(Entry { value: Stored::Window(window), expires_at }) = slot else {
+                unreachable!("a window was just placed in the slot")
+            };
+            let stats = window.add(WindowItem { at, member, tag }, span, capacity);
+            *expires_at = window.newest().unwrap_or(at).saturating_add(span.max(0));
+            state::WindowStats {
+                count: stats.count,
+                distinct: stats.distinct,
+                oldest: stats.oldest,
+                dropped: stats.dropped,
+            }
+        })
+    }
+
+    fn window_entries(&mut self, key: String) -> wasmtime::Result<Vec<state::WindowEntry>> {
+        let store = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(match self.transaction.get(&*store, &self.rule_id, &key) {
+            Some(Entry { value: Stored::Window(window), .. }) => window
+                .items()
+                .map(|i| state::WindowEntry { at: i.at, member: i.member.clone(), tag: i.tag.clone() })
+                .collect(),
+            _ => Vec::new(),
+        })
     }
 }
 

@@ -68,7 +68,7 @@ impl RuleInstance {
             live: None,
         };
         let raw = instance
-            .call(i64::MIN, |bindings, store| bindings.ferrule_detect_rule().call_metadata(store).map(Ok))
+            .call(|bindings, store| bindings.ferrule_detect_rule().call_metadata(store).map(Ok))
             .map_err(|error| LoadError::MetadataCall { path: origin.into(), error })?;
         instance.metadata = RuleMetadata::from_wit(raw)
             .map_err(|error| LoadError::InvalidMetadata { path: origin.into(), error })?;
@@ -95,8 +95,8 @@ impl RuleInstance {
     ///
     /// A [`CallError`]; the rule's state writes of this call are then
     /// discarded.
-    pub fn on_events(&mut self, batch: &[u8], watermark: i64) -> Result<Vec<wit::Alert>, CallError> {
-        self.call(watermark, |bindings, store| bindings.ferrule_detect_rule().call_on_events(store, batch))
+    pub fn on_events(&mut self, batch: &[u8]) -> Result<Vec<wit::Alert>, CallError> {
+        self.call(|bindings, store| bindings.ferrule_detect_rule().call_on_events(store, batch))
     }
 
     /// Tells the rule the watermark has advanced.
@@ -105,14 +105,13 @@ impl RuleInstance {
     ///
     /// As for [`RuleInstance::on_events`].
     pub fn on_tick(&mut self, watermark: i64) -> Result<Vec<wit::Alert>, CallError> {
-        self.call(watermark, |bindings, store| bindings.ferrule_detect_rule().call_on_tick(store, watermark))
+        self.call(|bindings, store| bindings.ferrule_detect_rule().call_on_tick(store, watermark))
     }
 
     /// Runs one export call under the deadline, in a state transaction that
     /// commits only if the call neither trapped nor reported a failure.
     fn call<R>(
         &mut self,
-        watermark: i64,
         f: impl FnOnce(&DetectionRule, &mut Store<RuleContext>) -> wasmtime::Result<Result<R, String>>,
     ) -> Result<R, CallError> {
         // The deadline is relative to the current epoch and must be reset
@@ -132,7 +131,7 @@ impl RuleInstance {
                 self.live.insert((store, bindings))
             }
         };
-        store.data_mut().begin_call(watermark);
+        store.data_mut().begin_call();
         store.set_epoch_deadline(ticks);
         let outcome = f(bindings, store);
         let dropped = store.data().dropped_log_lines();
@@ -186,6 +185,7 @@ fn placeholder_metadata() -> RuleMetadata {
         references: Vec::new(),
         interests: Vec::new(),
         wants_tick: false,
+        event_time_order: false,
         needs_enrichment: Vec::new(),
     }
 }

@@ -58,6 +58,9 @@ pub struct RuleMetadata {
     pub interests: Vec<Interest>,
     /// Whether it wants tick calls.
     pub wants_tick: bool,
+    /// Whether it receives events in event-time order, held back until the
+    /// watermark passes them (otherwise as they arrive).
+    pub event_time_order: bool,
     /// Fields it needs enriched.
     pub needs_enrichment: Vec<String>,
 }
@@ -160,6 +163,7 @@ impl RuleMetadata {
             references: raw.references,
             interests,
             wants_tick: raw.wants_tick,
+            event_time_order: raw.delivery == wit::Delivery::EventTime,
             needs_enrichment: raw.needs_enrichment,
         })
     }

@@ -1,0 +1,118 @@
+//! A small byte encoding for values rules keep in state.
+//!
+//! Little-endian integers and length-prefixed strings, written and read in
+//! the same order. A rule bumps its state-schema version when it changes
+//! what it writes; a value that does not decode reads as absent.
+
+/// Builds an encoded value.
+#[derive(Debug, Default)]
+pub struct Encoder {
+    bytes: Vec<u8>,
+}
+
+impl Encoder {
+    /// An empty value.
+    pub fn new() -> Self {
+        Encoder::default()
+    }
+
+    /// Appends an `i64`.
+    pub fn i64(mut self, n: i64) -> Self {
+        self.bytes.extend_from_slice(&n.to_le_bytes());
+        self
+    }
+
+    /// Appends a `u64`.
+    pub fn u64(mut self, n: u64) -> Self {
+        self.bytes.extend_from_slice(&n.to_le_bytes());
+        self
+    }
+
+    /// Appends a string.
+    pub fn str(mut self, text: &str) -> Self {
+        self.bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        self.bytes.extend_from_slice(text.as_bytes());
+        self
+    }
+
+    /// Appends a list of strings.
+    pub fn strs<S: AsRef<str>>(mut self, items: &[S]) -> Self {
+        self.bytes.extend_from_slice(&(items.len() as u32).to_le_bytes());
+        for item in items {
+            self = self.str(item.as_ref());
+        }
+        self
+    }
+
+    /// The encoded bytes.
+    pub fn finish(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+/// Reads an encoded value; every read returns `None` past the end.
+#[derive(Debug)]
+pub struct Decoder<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Decoder<'a> {
+    /// Reads `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Decoder { bytes }
+    }
+
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.bytes.len() < n {
+            return None;
+        }
+        let (head, tail) = self.bytes.split_at(n);
+        self.bytes = tail;
+        Some(head)
+    }
+
+    /// Reads an `i64`.
+    pub fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    /// Reads a `u64`.
+    pub fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn u32(&mut self) -> Option<usize> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
+    }
+
+    /// Reads a string.
+    pub fn str(&mut self) -> Option<&'a str> {
+        let len = self.u32()?;
+        core::str::from_utf8(self.take(len)?).ok()
+    }
+
+    /// Reads a list of strings.
+    pub fn strs(&mut self) -> Option<Vec<String>> {
+        let count = self.u32()?;
+        (0..count).map(|_| self.str().map(str::to_owned)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip_and_short_input_reads_as_absent() {
+        let bytes = Encoder::new().i64(-5).u64(7).str("ip").strs(&["a", "bc"]).finish();
+        let mut decoder = Decoder::new(&bytes);
+        assert_eq!(decoder.i64(), Some(-5));
+        assert_eq!(decoder.u64(), Some(7));
+        assert_eq!(decoder.str(), Some("ip"));
+        assert_eq!(decoder.strs(), Some(vec!["a".to_string(), "bc".to_string()]));
+        assert_eq!(decoder.i64(), None);
+        let mut short = Decoder::new(&bytes[..10]);
+        assert_eq!(short.i64(), Some(-5));
+        assert_eq!(short.u64(), None);
+    }
+}
