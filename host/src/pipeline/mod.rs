@@ -330,10 +330,11 @@ impl Pipeline {
         match outcome {
             Ok(alerts) => {
                 slot.consecutive_failures = 0;
+                let locator = (!alerts.is_empty()).then(|| Locator::new(batch)).flatten();
                 for raw in alerts {
                     match Alert::from_rule(raw, &slot.alert_rule) {
                         Ok(alert) => {
-                            let position = locate(&alert, batch).unwrap_or(position);
+                            let position = locator.as_ref().and_then(|l| l.locate(&alert)).unwrap_or(position);
                             pending.push(Pending { position, rule, alert });
                         }
                         Err(error) => {
@@ -376,10 +377,21 @@ impl Pipeline {
     }
 }
 
-/// The batch position of the event that completed an alert: the last
-/// evidence id that names an event of the batch.
-fn locate(alert: &Alert, batch: Option<(&[Arc<Event>], &[usize])>) -> Option<usize> {
-    let (events, positions) = batch?;
-    let last = alert.evidence.last()?;
-    positions.iter().rev().copied().find(|&p| events[p].id() == last)
+/// Finds the batch position of the event that completed an alert: the
+/// event named by the alert's last evidence id.
+struct Locator<'a> {
+    positions: hashbrown::HashMap<&'a str, usize>,
+}
+
+impl<'a> Locator<'a> {
+    fn new(batch: Option<(&'a [Arc<Event>], &[usize])>) -> Option<Locator<'a>> {
+        let (events, positions) = batch?;
+        // Later events win, so a repeated id locates its last occurrence.
+        let positions = positions.iter().map(|&p| (events[p].id(), p)).collect();
+        Some(Locator { positions })
+    }
+
+    fn locate(&self, alert: &Alert) -> Option<usize> {
+        self.positions.get(alert.evidence.last()?.as_str()).copied()
+    }
 }
