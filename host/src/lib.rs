@@ -12,7 +12,8 @@
 //! 4. [`runtime`]: the wasmtime components that run the rules;
 //! 5. [`state`] and [`watermark`]: what rules keep between events, expired
 //!    in event time;
-//! 6. [`alert`] and [`sink`]: validated alerts, written as NDJSON.
+//! 6. [`alert`] and [`sink`]: validated alerts, written as NDJSON, and
+//!    [fed back](feedback) as events to higher-order rules.
 //!
 //! [`pipeline`] ties the steps together; [`registry`] loads a rules
 //! directory.
@@ -22,6 +23,7 @@ pub mod decode;
 pub mod dispatch;
 pub mod enrich;
 pub mod event;
+pub mod feedback;
 pub mod normalize;
 pub mod pipeline;
 pub mod registry;

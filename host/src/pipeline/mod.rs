@@ -10,7 +10,9 @@
 //!    [reorder buffer](reorder), and hands them over, in event-time order,
 //!    once the watermark passes them;
 //! 4. validates the alerts, orders them by the event that completed them
-//!    (then by rule), and writes them to the sink;
+//!    (then by rule), and writes them to the sink; then offers them as
+//!    events to higher-order rules ([`crate::feedback`]) before the next
+//!    batch of input;
 //! 5. calls `on-tick` on rules that asked for it when the watermark moved,
 //!    and expires state behind the watermark.
 //!
@@ -44,6 +46,7 @@ use std::sync::Arc;
 use crate::alert::{Alert, AlertRule};
 use crate::dispatch::InterestIndex;
 use crate::event::Event;
+use crate::feedback;
 use crate::runtime::{CallError, RuleInstance, SharedState, wit};
 use crate::sink::AlertSink;
 use crate::watermark::{DEFAULT_LATENESS_MS, Watermark};
@@ -72,6 +75,8 @@ impl Default for PipelineConfig {
 /// A rule in the pipeline with its health and counters.
 struct Slot {
     instance: RuleInstance,
+    /// Whether the rule reads alerts; its own alerts are not fed back.
+    higher_order: bool,
     alert_rule: Arc<AlertRule>,
     consecutive_failures: u32,
     quarantined: bool,
@@ -91,6 +96,10 @@ pub struct Pipeline {
     hold_until: Option<i64>,
     /// Scratch: the rules an event matched.
     matched: Vec<usize>,
+    /// Alerts waiting to be offered to higher-order rules.
+    feedback: Vec<Event>,
+    /// Whether any rule reads alerts.
+    has_higher_order: bool,
 }
 
 /// An alert waiting to be written, with its sort key.
@@ -112,6 +121,11 @@ impl Pipeline {
         let slots: Vec<Slot> = rules
             .into_iter()
             .map(|instance| Slot {
+                higher_order: instance
+                    .metadata()
+                    .interests
+                    .iter()
+                    .any(|i| i.datasets.iter().any(|d| d == feedback::ALERT_DATASET)),
                 alert_rule: AlertRule::from_metadata(instance.metadata()),
                 stats: RuleStats::new(instance.metadata()),
                 instance,
@@ -119,7 +133,10 @@ impl Pipeline {
                 quarantined: false,
             })
             .collect();
+        let has_higher_order = slots.iter().any(|s| s.higher_order);
         Pipeline {
+            has_higher_order,
+            feedback: Vec::new(),
             slots,
             index,
             watermark: Watermark::new(config.lateness_ms),
@@ -177,15 +194,44 @@ impl Pipeline {
     /// Only the sink's I/O error; rule failures are contained and counted.
     pub fn process(&mut self, events: Vec<Event>) -> io::Result<()> {
         let watermark_before = self.watermark.current();
-        let events: Vec<Arc<Event>> = events.into_iter().map(Arc::new).collect();
-        let mut routed: Vec<Vec<usize>> = vec![Vec::new(); self.slots.len()];
-        for (position, event) in events.iter().enumerate() {
+        for event in &events {
             self.stats.events += 1;
             if self.config.learn_ms.is_some() && self.watermark.max_event_ms().is_none() {
                 let learn = self.config.learn_ms.unwrap_or(0);
                 self.hold_alerts_until(event.timestamp_ms().saturating_add(learn));
             }
             self.watermark.observe(event.timestamp_ms());
+        }
+        self.route(events)?;
+
+        let watermark = self.watermark.current();
+        self.release(watermark)?;
+        if watermark > watermark_before {
+            self.advance(watermark)?;
+        }
+        self.feed_back()?;
+        self.sink.flush()
+    }
+
+    /// Offers the alerts written so far to higher-order rules, until none
+    /// is left (their own alerts are not fed back, so this ends).
+    fn feed_back(&mut self) -> io::Result<()> {
+        while !self.feedback.is_empty() {
+            let alerts = std::mem::take(&mut self.feedback);
+            self.stats.alerts_fed_back += alerts.len() as u64;
+            self.route(alerts)?;
+            let watermark = self.watermark.current();
+            self.release(watermark)?;
+        }
+        Ok(())
+    }
+
+    /// Dispatches events to the rules that take them as they arrive, and
+    /// holds them for the rules that take them in event-time order.
+    fn route(&mut self, events: Vec<Event>) -> io::Result<()> {
+        let events: Vec<Arc<Event>> = events.into_iter().map(Arc::new).collect();
+        let mut routed: Vec<Vec<usize>> = vec![Vec::new(); self.slots.len()];
+        for (position, event) in events.iter().enumerate() {
             self.index.matches(&event.reader(), &mut self.matched);
             let mut held_for = Vec::new();
             for &rule in &self.matched {
@@ -201,14 +247,7 @@ impl Pipeline {
         }
         let mut pending = Vec::new();
         self.dispatch(&events, &routed, &mut pending);
-        self.write(pending)?;
-
-        let watermark = self.watermark.current();
-        self.release(watermark)?;
-        if watermark > watermark_before {
-            self.advance(watermark)?;
-        }
-        self.sink.flush()
+        self.write(pending)
     }
 
     /// Ends the input: the watermark closes, held events are released,
@@ -223,6 +262,7 @@ impl Pipeline {
         let watermark = self.watermark.current();
         self.release(watermark)?;
         self.advance(watermark)?;
+        self.feed_back()?;
         self.sink.flush()
     }
 
@@ -364,6 +404,9 @@ impl Pipeline {
 
     fn write(&mut self, pending: Vec<Pending>) -> io::Result<()> {
         for Pending { alert, rule, .. } in pending {
+            if self.has_higher_order && !self.slots[rule].higher_order {
+                self.feedback.push(feedback::alert_event(&alert));
+            }
             if self.hold_until.is_some_and(|until| alert.timestamp_ms <= until) {
                 self.stats.held_back += 1;
                 self.slots[rule].stats.held_back += 1;

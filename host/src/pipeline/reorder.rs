@@ -61,9 +61,11 @@ pub struct ReorderBuffer {
 }
 
 impl ReorderBuffer {
-    /// Holds `event` for `rules`.
+    /// Holds `event` for `rules`. Fed-back alerts are never counted late:
+    /// they are made after the events behind them were released.
     pub fn hold(&mut self, event: Arc<Event>, rules: Vec<usize>) {
-        if self.released_to.is_some_and(|to| event.timestamp_ms() <= to) {
+        let is_alert = event.dataset() == crate::feedback::ALERT_DATASET;
+        if !is_alert && self.released_to.is_some_and(|to| event.timestamp_ms() <= to) {
             self.late += 1;
         }
         self.arrivals += 1;

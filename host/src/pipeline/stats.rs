@@ -59,6 +59,8 @@ pub struct Stats {
     pub alerts: u64,
     /// Alerts held back during learning or warm-up.
     pub held_back: u64,
+    /// Alerts offered to higher-order rules.
+    pub alerts_fed_back: u64,
     /// Events that arrived after the watermark had passed them.
     pub late_events: u64,
     /// Events still waiting in the reorder buffer.
