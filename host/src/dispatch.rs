@@ -44,10 +44,11 @@ pub struct InterestIndex {
 }
 
 impl InterestIndex {
-    /// Builds the index; rules are identified by their position in `rules`.
-    pub fn build<'a>(rules: impl IntoIterator<Item = &'a [Interest]>) -> InterestIndex {
+    /// Builds the index from `(rule number, interests)` pairs; lookups
+    /// answer with those numbers.
+    pub fn build<'a>(rules: impl IntoIterator<Item = (usize, &'a [Interest])>) -> InterestIndex {
         let mut index = InterestIndex::default();
-        for (rule, interests) in rules.into_iter().enumerate() {
+        for (rule, interests) in rules {
             for interest in interests {
                 for dataset in &interest.datasets {
                     index.add(rule, dataset, interest);
@@ -165,7 +166,7 @@ mod tests {
             vec![interest("aws.cloudtrail", &[])],
             vec![interest("endpoint.events.process", &[("host.os.type", &["linux"])])],
         ];
-        let index = InterestIndex::build(rules.iter().map(Vec::as_slice));
+        let index = InterestIndex::build(rules.iter().map(Vec::as_slice).enumerate());
         let ct = ValueRef::Text("aws.cloudtrail");
         assert_eq!(
             matches(&index, &[("data_stream.dataset", ct), ("event.action", ValueRef::Text("StopLogging")),
@@ -194,7 +195,7 @@ mod tests {
     #[test]
     fn list_and_numeric_fields_match_any_item() {
         let rules = [vec![interest("ds", &[("event.category", &["iam"]), ("source.as.number", &["16509"])])]];
-        let index = InterestIndex::build(rules.iter().map(Vec::as_slice));
+        let index = InterestIndex::build(rules.iter().map(Vec::as_slice).enumerate());
         let categories = vec!["authentication".to_string(), "iam".to_string()];
         let fields = [("data_stream.dataset", ValueRef::Text("ds")),
             ("event.category", ValueRef::TextList(&categories)), ("source.as.number", ValueRef::Integer(16509))];

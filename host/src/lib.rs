@@ -16,7 +16,7 @@
 //!    [fed back](feedback) as events to higher-order rules.
 //!
 //! [`pipeline`] ties the steps together; [`registry`] loads a rules
-//! directory.
+//! directory and [`reload`] keeps the running rules in step with it.
 
 pub mod alert;
 pub mod decode;
@@ -27,6 +27,7 @@ pub mod feedback;
 pub mod normalize;
 pub mod pipeline;
 pub mod registry;
+pub mod reload;
 pub mod runtime;
 pub mod sink;
 pub mod state;

@@ -12,7 +12,7 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -21,7 +21,9 @@ use clap::{Parser, Subcommand};
 use ferrule::decode::{Input, expand_inputs};
 use ferrule::enrich::{Enrich, EnrichmentArgs, warn_unmet_needs};
 use ferrule::pipeline::{FeedItem, Pipeline, PipelineConfig, spawn_feed};
-use ferrule::registry::{load_dir, rule_files};
+use ferrule::registry::rule_files;
+use ferrule::reload::{Control, Controller, admin};
+use ferrule::runtime::compile::default_cache_dir;
 use ferrule::runtime::{Limits, Runtime, SharedState};
 use ferrule::sink::NdjsonSink;
 use ferrule::state::MemoryStore;
@@ -79,6 +81,37 @@ struct RunArgs {
     warm_from: Vec<PathBuf>,
     #[command(flatten)]
     enrichment: EnrichmentArgs,
+    #[command(flatten)]
+    reload: ReloadArgs,
+}
+
+/// Options of the rule lifecycle: hot reload, the compiled-rule cache and
+/// the admin endpoint.
+#[derive(clap::Args)]
+struct ReloadArgs {
+    /// Do not watch the rules directory (SIGHUP and the admin endpoint
+    /// still reload).
+    #[arg(long)]
+    no_watch: bool,
+    /// How long a changed rule file must stay unchanged before it is loaded.
+    #[arg(long, default_value = "250ms", value_parser = parse_duration)]
+    reload_settle: Duration,
+    /// Longest a rule may take to compile before it is rejected.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    compile_timeout: Duration,
+    /// How long a removed rule's state is kept in case it comes back.
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    removal_grace: Duration,
+    /// Directory of compiled rules (default: $XDG_CACHE_HOME/ferrule or
+    /// ~/.cache/ferrule). Must be writable only by this user.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile every rule at load, without the cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+    /// Serve the admin endpoint on this address (e.g. 127.0.0.1:9464).
+    #[arg(long, value_name = "ADDR")]
+    admin: Option<std::net::SocketAddr>,
 }
 
 #[derive(Subcommand)]
@@ -87,6 +120,14 @@ enum RulesCommand {
     List {
         /// Directory of rule components.
         dir: PathBuf,
+    },
+    /// Print the status of the rules of a running `ferrule run` (version,
+    /// status, state size, calls, failures, call times), from its admin
+    /// endpoint.
+    Status {
+        /// The admin endpoint's address, as given to `--admin`.
+        #[arg(long, value_name = "ADDR")]
+        admin: std::net::SocketAddr,
     },
 }
 
@@ -104,6 +145,7 @@ fn main() {
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::Rules { command: RulesCommand::List { dir } } => list(&dir),
+        Command::Rules { command: RulesCommand::Status { admin } } => status(admin),
     };
     if let Err(error) = outcome {
         eprintln!("ferrule: error: {error:#}");
@@ -115,21 +157,27 @@ fn run(args: RunArgs) -> Result<()> {
     let limits = Limits {
         call_timeout: args.call_timeout,
         memory_bytes: args.memory_limit.saturating_mul(1024 * 1024),
+        compile_timeout: args.reload.compile_timeout,
         ..Limits::default()
     };
     let state: SharedState = Arc::new(Mutex::new(MemoryStore::new()));
-    let runtime = Runtime::new(limits, state.clone())?;
-    let loaded = load_dir(&runtime, &args.rules)?;
-    for error in &loaded.errors {
+    let cache_dir = if args.reload.no_cache { None } else { args.reload.cache_dir.clone().or_else(default_cache_dir) };
+    let runtime = Arc::new(Runtime::with_cache(limits, state.clone(), cache_dir)?);
+    let mut controller = Controller::new(runtime, &args.rules, args.reload.reload_settle);
+    if !args.reload.no_watch {
+        controller.watch();
+    }
+    let (rules, errors) = controller.initial_load()?;
+    for error in &errors {
         tracing::error!(error = %error, "rule not loaded");
     }
-    if loaded.rules.is_empty() {
+    if rules.is_empty() {
         bail!("no usable rule in {}", args.rules.display());
     }
-    tracing::info!(rules = loaded.rules.len(), dir = %args.rules.display(), "rules loaded");
+    tracing::info!(rules = rules.len(), dir = %args.rules.display(), "rules loaded");
 
     let enricher = ferrule::enrich::from_args(&args.enrichment)?;
-    warn_unmet_needs(loaded.rules.iter().map(|r| r.metadata()), &*enricher);
+    warn_unmet_needs(rules.iter().map(|r| r.metadata()), &*enricher);
 
     let inputs = expand_inputs(&args.inputs)?;
     let config = PipelineConfig {
@@ -137,45 +185,120 @@ fn run(args: RunArgs) -> Result<()> {
         batch_size: args.batch_size.max(1),
         quarantine_after: args.quarantine_after.max(1),
         learn_ms: args.learn.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        removal_grace: args.reload.removal_grace,
     };
     let sink = Box::new(NdjsonSink::new(io::stdout().lock()));
-    let mut pipeline = Pipeline::new(loaded.rules, state, sink, config);
+    let mut pipeline = Pipeline::new(rules, state, sink, config);
+
+    // Reloads and admin requests reach the pipeline through `controls`,
+    // between two batches.
+    let (control, controls) = mpsc::channel();
+    let reloader = controller.spawn(control.clone());
+    if let Some(addr) = args.reload.admin {
+        admin::serve(addr, control, reloader.triggers.clone())?;
+    }
+    let mut run = Run { pipeline: &mut pipeline, controls: &controls };
 
     if !args.warm_from.is_empty() {
         let archives = expand_inputs(&args.warm_from)?;
         tracing::info!(inputs = archives.len(), "warming state from archived logs; alerts held back");
-        drain(&mut pipeline, archives, enricher.clone())?;
-        if let Some(newest) = pipeline.newest_event_ms() {
-            pipeline.hold_alerts_until(newest);
+        run.drain(archives, enricher.clone())?;
+        if let Some(newest) = run.pipeline.newest_event_ms() {
+            run.pipeline.hold_alerts_until(newest);
         }
         tracing::info!("warm-up done; going live");
     }
-    drain(&mut pipeline, inputs, enricher)?;
+    run.drain(inputs, enricher)?;
+    run.apply_controls();
     pipeline.finish().context("writing alerts")?;
     eprint!("{}", pipeline.stats());
+    drop(reloader);
     Ok(())
 }
 
-/// Reads `inputs` to their end through the pipeline.
-fn drain(pipeline: &mut Pipeline, inputs: Vec<Input>, enricher: Arc<dyn Enrich>) -> Result<()> {
-    let (feed, reader) = spawn_feed(inputs, enricher, 4 * pipeline.batch_size());
-    let mut batch = Vec::with_capacity(pipeline.batch_size());
-    // Block for the first item, then take what is already waiting, so a busy
-    // stream is processed in full batches and a quiet one without delay.
-    while let Ok(first) = feed.recv() {
-        let mut item = Some(first);
-        while let Some(next) = item.take() {
-            match next {
-                FeedItem::Event(event) => batch.push(event),
-                FeedItem::Rejected { kind, message } => pipeline.reject(kind, &message),
+/// The pipeline thread's loop: inputs in, and between batches the rule
+/// changes and status requests of the reload controller and admin endpoint.
+struct Run<'a> {
+    pipeline: &'a mut Pipeline,
+    controls: &'a mpsc::Receiver<Control>,
+}
+
+impl Run<'_> {
+    /// Reads `inputs` to their end through the pipeline. Reloads never
+    /// change when this ends: only the end of the inputs does.
+    fn drain(&mut self, inputs: Vec<Input>, enricher: Arc<dyn Enrich>) -> Result<()> {
+        let (feed, reader) = spawn_feed(inputs, enricher, 4 * self.pipeline.batch_size());
+        let mut batch = Vec::with_capacity(self.pipeline.batch_size());
+        loop {
+            // Wait for input, waking now and then to serve reloads and
+            // status requests while the input is quiet.
+            let first = match feed.recv_timeout(Duration::from_millis(50)) {
+                Ok(item) => item,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.apply_controls();
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            // Then take what is already waiting, so a busy stream is
+            // processed in full batches and a quiet one without delay.
+            let mut item = Some(first);
+            while let Some(next) = item.take() {
+                match next {
+                    FeedItem::Event(event) => batch.push(event),
+                    FeedItem::Rejected { kind, message } => self.pipeline.reject(kind, &message),
+                }
+                if batch.len() < self.pipeline.batch_size() {
+                    item = feed.try_recv().ok();
+                }
             }
-            if batch.len() < pipeline.batch_size() {
-                item = feed.try_recv().ok();
+            self.pipeline.process(std::mem::take(&mut batch)).context("writing alerts")?;
+            self.apply_controls();
+        }
+        reader.join().map_err(|_| anyhow::anyhow!("the input reader thread panicked"))?;
+        Ok(())
+    }
+
+    /// Applies every waiting rule change and answers status requests.
+    fn apply_controls(&mut self) {
+        while let Ok(control) = self.controls.try_recv() {
+            match control {
+                Control::Change(change) => self.pipeline.apply(change),
+                Control::Status(reply) => {
+                    let _ = reply.send(self.pipeline.rules_status());
+                }
             }
         }
-        pipeline.process(std::mem::take(&mut batch)).context("writing alerts")?;
     }
-    reader.join().map_err(|_| anyhow::anyhow!("the input reader thread panicked"))?;
+}
+
+fn status(admin: std::net::SocketAddr) -> Result<()> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(admin).with_context(|| format!("connecting to {admin}"))?;
+    write!(stream, "GET /rules HTTP/1.0\r\nHost: {admin}\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).with_context(|| format!("reading from {admin}"))?;
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    let rules: Vec<serde_json::Value> =
+        serde_json::from_str(body).with_context(|| format!("{admin} did not answer with a rule list"))?;
+    let mut out = io::stdout().lock();
+    writeln!(out, "{:<48}  {:<8}  {:<11}  {:>7}  {:>9}  {:>7}  {:>8}  {:>9}  {:>9}", "SLUG", "VERSION", "STATUS", "STATE", "EVENTS", "ALERTS", "FAILURES", "P50 µs", "P99 µs")?;
+    for rule in rules {
+        let failures: u64 = rule["failures"].as_object().map_or(0, |f| f.values().filter_map(|v| v.as_u64()).sum());
+        writeln!(
+            out,
+            "{:<48}  {:<8}  {:<11}  {:>7}  {:>9}  {:>7}  {:>8}  {:>9.1}  {:>9.1}",
+            rule["slug"].as_str().unwrap_or(""),
+            rule["version"].as_str().unwrap_or(""),
+            rule["status"].as_str().unwrap_or(""),
+            rule["state_entries"],
+            rule["events"],
+            rule["alerts"],
+            failures,
+            rule["p50_us"].as_f64().unwrap_or(0.0),
+            rule["p99_us"].as_f64().unwrap_or(0.0),
+        )?;
+    }
     Ok(())
 }
 

@@ -23,8 +23,14 @@
 //! A failed batch is retried one event at a time, so only the event that
 //! makes the rule fail is lost to that rule, and the log names it. A rule
 //! that fails [`PipelineConfig::quarantine_after`] times in a row is
-//! quarantined: it gets no more events for the rest of the run, and the
-//! events it misses are counted.
+//! quarantined with a growing backoff (see [`slot`]); the events it misses
+//! are counted.
+//!
+//! # Rule lifecycle
+//!
+//! [`Pipeline::apply`] adds, replaces, removes, enables and disables rules
+//! between two batches, so every event is seen by exactly one version of a
+//! rule (see [`lifecycle`]).
 //!
 //! # Learning
 //!
@@ -34,16 +40,21 @@
 //! archived logs.
 
 mod feed;
+mod latency;
+mod lifecycle;
 mod reorder;
+mod slot;
 mod stats;
 
 pub use feed::{FeedItem, spawn_feed};
+pub use latency::CallTimes;
+pub use lifecycle::{RuleChange, RuleStatus};
 pub use stats::{RuleStats, Stats};
 
 use std::io;
 use std::sync::Arc;
 
-use crate::alert::{Alert, AlertRule};
+use crate::alert::Alert;
 use crate::dispatch::InterestIndex;
 use crate::event::Event;
 use crate::feedback;
@@ -51,6 +62,7 @@ use crate::runtime::{CallError, RuleInstance, SharedState, wit};
 use crate::sink::AlertSink;
 use crate::watermark::{DEFAULT_LATENESS_MS, Watermark};
 use reorder::ReorderBuffer;
+use slot::Slot;
 
 /// How the pipeline runs.
 #[derive(Debug, Clone)]
@@ -64,23 +76,20 @@ pub struct PipelineConfig {
     /// Learning period, ms of event time from the first event, during
     /// which alerts are held back.
     pub learn_ms: Option<i64>,
+    /// How long a removed rule's state is kept, in case it comes back.
+    pub removal_grace: std::time::Duration,
 }
 
 impl Default for PipelineConfig {
     fn default() -> Self {
-        PipelineConfig { lateness_ms: DEFAULT_LATENESS_MS, batch_size: 256, quarantine_after: 5, learn_ms: None }
+        PipelineConfig {
+            lateness_ms: DEFAULT_LATENESS_MS,
+            batch_size: 256,
+            quarantine_after: 5,
+            learn_ms: None,
+            removal_grace: std::time::Duration::from_secs(300),
+        }
     }
-}
-
-/// A rule in the pipeline with its health and counters.
-struct Slot {
-    instance: RuleInstance,
-    /// Whether the rule reads alerts; its own alerts are not fed back.
-    higher_order: bool,
-    alert_rule: Arc<AlertRule>,
-    consecutive_failures: u32,
-    quarantined: bool,
-    stats: RuleStats,
 }
 
 /// Runs rules over batches of events.
@@ -117,28 +126,12 @@ impl Pipeline {
         sink: Box<dyn AlertSink>,
         config: PipelineConfig,
     ) -> Pipeline {
-        let index = InterestIndex::build(rules.iter().map(|r| r.metadata().interests.as_slice()));
-        let slots: Vec<Slot> = rules
-            .into_iter()
-            .map(|instance| Slot {
-                higher_order: instance
-                    .metadata()
-                    .interests
-                    .iter()
-                    .any(|i| i.datasets.iter().any(|d| d == feedback::ALERT_DATASET)),
-                alert_rule: AlertRule::from_metadata(instance.metadata()),
-                stats: RuleStats::new(instance.metadata()),
-                instance,
-                consecutive_failures: 0,
-                quarantined: false,
-            })
-            .collect();
-        let has_higher_order = slots.iter().any(|s| s.higher_order);
-        Pipeline {
-            has_higher_order,
+        let slots: Vec<Slot> = rules.into_iter().map(Slot::new).collect();
+        let mut pipeline = Pipeline {
+            has_higher_order: false,
             feedback: Vec::new(),
             slots,
-            index,
+            index: InterestIndex::default(),
             watermark: Watermark::new(config.lateness_ms),
             reorder: ReorderBuffer::default(),
             state,
@@ -147,7 +140,16 @@ impl Pipeline {
             stats: Stats::default(),
             hold_until: None,
             matched: Vec::new(),
-        }
+        };
+        pipeline.rebuild_index();
+        pipeline
+    }
+
+    /// Rebuilds the dispatch index from the active rules.
+    fn rebuild_index(&mut self) {
+        let active = self.slots.iter().enumerate().filter(|(_, s)| s.is_active());
+        self.index = InterestIndex::build(active.map(|(i, s)| (i, s.instance.metadata().interests.as_slice())));
+        self.has_higher_order = self.slots.iter().any(|s| s.higher_order && s.is_active());
     }
 
     /// The configured batch size.
@@ -193,6 +195,7 @@ impl Pipeline {
     ///
     /// Only the sink's I/O error; rule failures are contained and counted.
     pub fn process(&mut self, events: Vec<Event>) -> io::Result<()> {
+        self.drop_expired_removals();
         let watermark_before = self.watermark.current();
         for event in &events {
             self.stats.events += 1;
@@ -276,7 +279,10 @@ impl Pipeline {
         let mut events = Vec::with_capacity(released.len());
         for (position, held) in released.into_iter().enumerate() {
             for rule in held.rules {
-                routed[rule].push(position);
+                // A rule removed or disabled since the event was held.
+                if self.slots[rule].is_active() {
+                    routed[rule].push(position);
+                }
             }
             events.push(held.event);
         }
@@ -298,14 +304,17 @@ impl Pipeline {
     fn advance(&mut self, watermark: i64) -> io::Result<()> {
         let mut pending = Vec::new();
         for rule in 0..self.slots.len() {
+            let quarantine_after = self.config.quarantine_after;
             let slot = &mut self.slots[rule];
-            if !slot.instance.metadata().wants_tick || slot.quarantined {
+            if !slot.instance.metadata().wants_tick || !slot.may_run(std::time::Instant::now(), quarantine_after) {
                 continue;
             }
             slot.stats.calls += 1;
             let started = std::time::Instant::now();
             let outcome = slot.instance.on_tick(watermark).map_err(|e| (e, None));
-            slot.stats.call_time += started.elapsed();
+            let took = started.elapsed();
+            slot.stats.call_time += took;
+            slot.stats.call_times.record(took);
             self.collect(rule, usize::MAX, None, outcome, &mut pending);
         }
         self.write(pending)?;
@@ -315,7 +324,7 @@ impl Pipeline {
     }
 
     fn run_rule(&mut self, rule: usize, events: &[Arc<Event>], positions: &[usize], pending: &mut Vec<Pending>) {
-        if self.slots[rule].quarantined {
+        if !self.slots[rule].may_run(std::time::Instant::now(), self.config.quarantine_after) {
             self.slots[rule].stats.skipped_events += positions.len() as u64;
             return;
         }
@@ -334,7 +343,7 @@ impl Pipeline {
                 tracing::warn!(rule = %slot.instance.metadata().id, events = positions.len(), error = %error,
                     "rule failed on a batch; retrying its events one at a time");
                 for &position in positions {
-                    if self.slots[rule].quarantined {
+                    if self.slots[rule].is_quarantined() {
                         self.slots[rule].stats.skipped_events += 1;
                         continue;
                     }
@@ -352,7 +361,9 @@ impl Pipeline {
         slot.stats.events += count as u64;
         let started = std::time::Instant::now();
         let outcome = slot.instance.on_events(batch);
-        slot.stats.call_time += started.elapsed();
+        let took = started.elapsed();
+        slot.stats.call_time += took;
+        slot.stats.call_times.record(took);
         outcome
     }
 
@@ -369,7 +380,7 @@ impl Pipeline {
         let id = slot.instance.metadata().id.clone();
         match outcome {
             Ok(alerts) => {
-                slot.consecutive_failures = 0;
+                slot.record_success();
                 let locator = (!alerts.is_empty()).then(|| Locator::new(batch)).flatten();
                 for raw in alerts {
                     match Alert::from_rule(raw, &slot.alert_rule) {
@@ -385,19 +396,12 @@ impl Pipeline {
                 }
             }
             Err((error, event)) => {
-                slot.stats.count_failure(error.kind());
-                slot.consecutive_failures += 1;
                 match event {
                     Some(event) => tracing::error!(rule = %id, event = %event.id(), at = %event.position(),
                         error = %error, "rule failed; the event is lost to this rule only"),
                     None => tracing::error!(rule = %id, error = %error, "rule tick failed"),
                 }
-                if slot.consecutive_failures >= self.config.quarantine_after && !slot.quarantined {
-                    slot.quarantined = true;
-                    slot.stats.quarantined = true;
-                    tracing::error!(rule = %id, failures = slot.consecutive_failures,
-                        "rule quarantined after consecutive failures; it gets no more events this run");
-                }
+                slot.record_failure(error.kind(), self.config.quarantine_after, std::time::Instant::now());
             }
         }
     }

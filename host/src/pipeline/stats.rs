@@ -13,6 +13,8 @@ pub struct RuleStats {
     pub id: String,
     /// Rule slug.
     pub slug: String,
+    /// Version running now.
+    pub version: String,
     /// Events handed to the rule (retries included).
     pub events: u64,
     /// Calls made (event batches and ticks).
@@ -28,14 +30,23 @@ pub struct RuleStats {
     pub skipped_events: u64,
     /// Whether the rule is quarantined.
     pub quarantined: bool,
+    /// Whether the rule was removed and its state dropped.
+    pub state_dropped: bool,
     /// Time spent in the rule's calls.
     pub call_time: Duration,
+    /// Distribution of call times.
+    pub call_times: super::latency::CallTimes,
 }
 
 impl RuleStats {
     /// Empty counters for a rule.
     pub fn new(metadata: &RuleMetadata) -> RuleStats {
-        RuleStats { id: metadata.id.to_string(), slug: metadata.slug.clone(), ..RuleStats::default() }
+        RuleStats {
+            id: metadata.id.to_string(),
+            slug: metadata.slug.clone(),
+            version: metadata.version.clone(),
+            ..RuleStats::default()
+        }
     }
 
     pub(super) fn count_failure(&mut self, kind: &'static str) {

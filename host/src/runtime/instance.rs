@@ -79,6 +79,21 @@ impl RuleInstance {
         Ok(instance)
     }
 
+    /// Calls the rule with an empty batch and discards whatever it wrote to
+    /// state: proof that a candidate can be called before it replaces a
+    /// running version.
+    ///
+    /// # Errors
+    ///
+    /// The call's [`CallError`].
+    pub fn smoke_test(&mut self) -> Result<(), CallError> {
+        self.call(|bindings, store| {
+            let outcome = bindings.ferrule_detect_rule().call_on_events(&mut *store, &[]);
+            store.data_mut().rollback();
+            outcome.map(|result| result.map(|_| ()))
+        })
+    }
+
     /// The rule's validated metadata.
     pub fn metadata(&self) -> &RuleMetadata {
         &self.metadata

@@ -23,6 +23,7 @@
 //! pre-instantiated component (a few microseconds); the rule's state lives
 //! in the host and is not lost.
 
+pub mod compile;
 mod context;
 mod instance;
 pub mod metadata;
@@ -31,11 +32,11 @@ pub use context::RuleContext;
 pub use instance::{CallError, RuleInstance};
 pub use metadata::{Interest, InvalidMetadata, RuleMetadata};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Config, Engine};
 
 use crate::state::StateStore;
@@ -67,6 +68,8 @@ pub struct Limits {
     pub max_state_value_bytes: usize,
     /// Most log lines one call may write; the rest are counted and dropped.
     pub max_log_lines_per_call: usize,
+    /// Longest a rule may take to compile before it is rejected.
+    pub compile_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -77,6 +80,7 @@ impl Default for Limits {
             max_state_writes_per_call: 100_000,
             max_state_value_bytes: 1024 * 1024,
             max_log_lines_per_call: 64,
+            compile_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -108,6 +112,22 @@ pub enum LoadError {
         /// wasmtime's explanation.
         reason: String,
     },
+    /// Compiling took longer than the limit.
+    #[error("{path}: rejected: compilation took longer than {limit:?}")]
+    CompileTimeout {
+        /// The file.
+        path: String,
+        /// The limit.
+        limit: Duration,
+    },
+    /// The smoke call (an empty batch) failed.
+    #[error("{path}: smoke call failed: {error}")]
+    SmokeCall {
+        /// The file.
+        path: String,
+        /// The failure.
+        error: CallError,
+    },
     /// Calling `metadata` failed (trap or timeout).
     #[error("{path}: metadata call failed: {error}")]
     MetadataCall {
@@ -132,18 +152,30 @@ pub enum LoadError {
 /// The wasmtime engine and linker shared by all rules.
 pub struct Runtime {
     engine: Engine,
+    compiler: compile::Compiler,
     linker: Linker<RuleContext>,
     limits: Limits,
     state: SharedState,
 }
 
 impl Runtime {
-    /// A runtime whose rules keep state in `state` and run under `limits`.
+    /// A runtime whose rules keep state in `state` and run under `limits`,
+    /// compiling every component it loads.
     ///
     /// # Errors
     ///
     /// [`LoadError::Engine`] if wasmtime rejects the configuration.
     pub fn new(limits: Limits, state: SharedState) -> Result<Runtime, LoadError> {
+        Runtime::with_cache(limits, state, None)
+    }
+
+    /// As [`Runtime::new`], keeping compiled components in `cache_dir` (see
+    /// [`compile`]).
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Engine`] if wasmtime rejects the configuration.
+    pub fn with_cache(limits: Limits, state: SharedState, cache_dir: Option<PathBuf>) -> Result<Runtime, LoadError> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
@@ -159,7 +191,8 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         DetectionRule::add_to_linker::<RuleContext, HasSelf<RuleContext>>(&mut linker, |c| c)
             .map_err(|e| LoadError::Engine(e.to_string()))?;
-        Ok(Runtime { engine, linker, limits, state })
+        let compiler = compile::Compiler::new(&engine, cache_dir, limits.compile_timeout);
+        Ok(Runtime { engine, compiler, linker, limits, state })
     }
 
     /// The wasmtime engine.
@@ -195,9 +228,9 @@ impl Runtime {
     ///
     /// A [`LoadError`] saying why the bytes are not a usable rule.
     pub fn load_bytes(&self, origin: &str, bytes: &[u8]) -> Result<RuleInstance, LoadError> {
-        let component = Component::new(&self.engine, bytes).map_err(|e| LoadError::NotAComponent {
-            path: origin.into(),
-            reason: format!("{e:#}"),
+        let component = self.compiler.compile(bytes).map_err(|error| match error {
+            compile::CompileError::Invalid(reason) => LoadError::NotAComponent { path: origin.into(), reason },
+            compile::CompileError::Timeout(limit) => LoadError::CompileTimeout { path: origin.into(), limit },
         })?;
         // Satisfy WASI imports that Rust's standard library brings along with
         // functions that trap: the rule can be linked, never granted access.
