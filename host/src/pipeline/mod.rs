@@ -210,9 +210,14 @@ impl Pipeline {
         let watermark = self.watermark.current();
         self.release(watermark)?;
         if watermark > watermark_before {
-            self.advance(watermark)?;
+            self.tick(watermark)?;
         }
         self.feed_back()?;
+        // Last, so alerts fed back in this batch still find the state that
+        // higher-order rules kept for them.
+        if watermark > watermark_before {
+            self.expire(watermark);
+        }
         self.sink.flush()
     }
 
@@ -264,8 +269,9 @@ impl Pipeline {
         self.watermark.close();
         let watermark = self.watermark.current();
         self.release(watermark)?;
-        self.advance(watermark)?;
+        self.tick(watermark)?;
         self.feed_back()?;
+        self.expire(watermark);
         self.sink.flush()
     }
 
@@ -301,7 +307,8 @@ impl Pipeline {
         pending.sort_by_key(|p| (p.position, p.rule));
     }
 
-    fn advance(&mut self, watermark: i64) -> io::Result<()> {
+    /// Calls `on-tick` on the rules that want it.
+    fn tick(&mut self, watermark: i64) -> io::Result<()> {
         let mut pending = Vec::new();
         for rule in 0..self.slots.len() {
             let quarantine_after = self.config.quarantine_after;
@@ -317,10 +324,13 @@ impl Pipeline {
             slot.stats.call_times.record(took);
             self.collect(rule, usize::MAX, None, outcome, &mut pending);
         }
-        self.write(pending)?;
+        self.write(pending)
+    }
+
+    /// Drops state the watermark has passed.
+    fn expire(&mut self, watermark: i64) {
         let expired = self.state.lock().map_or(0, |mut s| s.expire(watermark));
         self.stats.state_expired += expired as u64;
-        Ok(())
     }
 
     fn run_rule(&mut self, rule: usize, events: &[Arc<Event>], positions: &[usize], pending: &mut Vec<Pending>) {
