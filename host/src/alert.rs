@@ -143,7 +143,9 @@ impl Alert {
             return Err(MalformedAlert::BadText { what: "message" });
         }
         if raw.evidence.iter().any(|id| id.len() > 1024) {
-            return Err(MalformedAlert::BadText { what: "evidence id" });
+            return Err(MalformedAlert::BadText {
+                what: "evidence id",
+            });
         }
         let timestamp = chrono::DateTime::from_timestamp_millis(raw.timestamp)
             .filter(|t| (1970..=9999).contains(&chrono::Datelike::year(t)))
@@ -183,7 +185,11 @@ fn cut(mut text: String) -> String {
 }
 
 fn check_count(what: &'static str, count: usize, limit: usize) -> Result<(), MalformedAlert> {
-    if count > limit { Err(MalformedAlert::TooMany { what, count, limit }) } else { Ok(()) }
+    if count > limit {
+        Err(MalformedAlert::TooMany { what, count, limit })
+    } else {
+        Ok(())
+    }
 }
 
 fn to_map(fields: Vec<wit::Field>) -> Result<Map<String, Value>, MalformedAlert> {
@@ -204,12 +210,17 @@ fn to_map(fields: Vec<wit::Field>) -> Result<Map<String, Value>, MalformedAlert>
                 Value::Array(list.into_iter().map(Value::String).collect())
             }
             wit::Value::Json(text) => {
-                let value: Value = serde_json::from_str(&text).map_err(|e| MalformedAlert::NotJson {
-                    name: field.name.clone(),
-                    reason: e.to_string(),
-                })?;
+                let value: Value =
+                    serde_json::from_str(&text).map_err(|e| MalformedAlert::NotJson {
+                        name: field.name.clone(),
+                        reason: e.to_string(),
+                    })?;
                 // A document too large to keep whole is kept as cut text.
-                if text.len() > MAX_TEXT_BYTES { Value::String(cut(text)) } else { value }
+                if text.len() > MAX_TEXT_BYTES {
+                    Value::String(cut(text))
+                } else {
+                    value
+                }
             }
         };
         map.insert(field.name, value);
@@ -217,7 +228,12 @@ fn to_map(fields: Vec<wit::Field>) -> Result<Map<String, Value>, MalformedAlert>
     Ok(map)
 }
 
-fn alert_id(rule_id: &str, timestamp_ms: i64, group: &Map<String, Value>, evidence: &[String]) -> String {
+fn alert_id(
+    rule_id: &str,
+    timestamp_ms: i64,
+    group: &Map<String, Value>,
+    evidence: &[String],
+) -> String {
     let mut digest = Sha256::new();
     digest.update(rule_id.as_bytes());
     digest.update([0]);
@@ -250,10 +266,16 @@ mod tests {
     fn raw() -> wit::Alert {
         wit::Alert {
             timestamp: 1_777_636_805_000,
-            group: vec![wit::Field { name: "user.name".into(), value: wit::Value::Text("alice".into()) }],
+            group: vec![wit::Field {
+                name: "user.name".into(),
+                value: wit::Value::Text("alice".into()),
+            }],
             evidence: vec!["e-1".into()],
             message: "something happened".into(),
-            fields: vec![wit::Field { name: "doc".into(), value: wit::Value::Json("{\"a\":1}".into()) }],
+            fields: vec![wit::Field {
+                name: "doc".into(),
+                value: wit::Value::Json("{\"a\":1}".into()),
+            }],
         }
     }
 
@@ -274,30 +296,51 @@ mod tests {
     fn malformed_alerts_are_rejected() {
         let mut no_evidence = raw();
         no_evidence.evidence.clear();
-        assert_eq!(Alert::from_rule(no_evidence, &rule()), Err(MalformedAlert::NoEvidence));
+        assert_eq!(
+            Alert::from_rule(no_evidence, &rule()),
+            Err(MalformedAlert::NoEvidence)
+        );
         let mut bad_json = raw();
         bad_json.fields[0].value = wit::Value::Json("{not json".into());
-        assert!(matches!(Alert::from_rule(bad_json, &rule()), Err(MalformedAlert::NotJson { .. })));
+        assert!(matches!(
+            Alert::from_rule(bad_json, &rule()),
+            Err(MalformedAlert::NotJson { .. })
+        ));
         let mut nan = raw();
         nan.fields[0].value = wit::Value::Float(f64::NAN);
-        assert!(matches!(Alert::from_rule(nan, &rule()), Err(MalformedAlert::NotFinite(_))));
+        assert!(matches!(
+            Alert::from_rule(nan, &rule()),
+            Err(MalformedAlert::NotFinite(_))
+        ));
         let mut empty_message = raw();
         empty_message.message = " ".into();
         assert!(Alert::from_rule(empty_message, &rule()).is_err());
         let mut padded = raw();
         padded.message = "m".repeat(3 * MAX_TEXT_BYTES);
-        padded.fields.push(wit::Field { name: "big".into(), value: wit::Value::Text("é".repeat(MAX_TEXT_BYTES)) });
+        padded.fields.push(wit::Field {
+            name: "big".into(),
+            value: wit::Value::Text("é".repeat(MAX_TEXT_BYTES)),
+        });
         padded.fields.push(wit::Field {
             name: "big-json".into(),
             value: wit::Value::Json(format!("[\"{}\"]", "x".repeat(MAX_TEXT_BYTES))),
         });
-        let kept = Alert::from_rule(padded, &rule()).expect("oversized texts are cut, not rejected");
+        let kept =
+            Alert::from_rule(padded, &rule()).expect("oversized texts are cut, not rejected");
         assert!(kept.message.len() <= MAX_TEXT_BYTES && kept.message.ends_with(TRUNCATION_MARK));
         let big = kept.fields["big"].as_str().unwrap();
         assert!(big.len() <= MAX_TEXT_BYTES && big.ends_with(TRUNCATION_MARK));
-        assert!(kept.fields["big-json"].as_str().unwrap().ends_with(TRUNCATION_MARK));
+        assert!(
+            kept.fields["big-json"]
+                .as_str()
+                .unwrap()
+                .ends_with(TRUNCATION_MARK)
+        );
         let mut far_future = raw();
         far_future.timestamp = i64::MAX;
-        assert_eq!(Alert::from_rule(far_future, &rule()), Err(MalformedAlert::BadTimestamp(i64::MAX)));
+        assert_eq!(
+            Alert::from_rule(far_future, &rule()),
+            Err(MalformedAlert::BadTimestamp(i64::MAX))
+        );
     }
 }

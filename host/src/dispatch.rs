@@ -64,9 +64,16 @@ impl InterestIndex {
             .filters
             .iter()
             .position(|(field, _)| field == PREFERRED_KEY)
-            .or(if interest.filters.is_empty() { None } else { Some(0) });
+            .or(if interest.filters.is_empty() {
+                None
+            } else {
+                Some(0)
+            });
         let Some(key) = key else {
-            entry.whole.push(Candidate { rule, filters: Vec::new() });
+            entry.whole.push(Candidate {
+                rule,
+                filters: Vec::new(),
+            });
             return;
         };
         let (key_field, key_values) = &interest.filters[key];
@@ -80,7 +87,10 @@ impl InterestIndex {
             }
         };
         for value in key_values {
-            table.entry(value.clone()).or_default().push(Candidate { rule, filters: rest.clone() });
+            table.entry(value.clone()).or_default().push(Candidate {
+                rule,
+                filters: rest.clone(),
+            });
         }
     }
 
@@ -92,9 +102,15 @@ impl InterestIndex {
             Some(Value::Text(dataset)) => dataset,
             _ => return,
         };
-        let Some(index) = self.datasets.get(dataset) else { return };
+        let Some(index) = self.datasets.get(dataset) else {
+            return;
+        };
         let mut accept = |candidate: &Candidate| {
-            if candidate.filters.iter().all(|(field, values)| field_matches(event, field, values)) {
+            if candidate
+                .filters
+                .iter()
+                .all(|(field, values)| field_matches(event, field, values))
+            {
                 out.push(candidate.rule);
             }
         };
@@ -113,7 +129,9 @@ impl InterestIndex {
 
 fn field_matches(event: &EventReader<'_>, field: &str, values: &[String]) -> bool {
     let mut found = false;
-    for_each_text(event.get(field), |text| found |= values.iter().any(|v| v == text));
+    for_each_text(event.get(field), |text| {
+        found |= values.iter().any(|v| v == text)
+    });
     found
 }
 
@@ -161,47 +179,100 @@ mod tests {
     #[test]
     fn routes_by_dataset_action_and_remaining_filters() {
         let rules = [
-            vec![interest("aws.cloudtrail", &[("event.provider", &["cloudtrail.amazonaws.com"]), ("event.action", &["StopLogging", "DeleteTrail"])])],
-            vec![interest("aws.cloudtrail", &[("event.action", &["StopLogging"])])],
+            vec![interest(
+                "aws.cloudtrail",
+                &[
+                    ("event.provider", &["cloudtrail.amazonaws.com"]),
+                    ("event.action", &["StopLogging", "DeleteTrail"]),
+                ],
+            )],
+            vec![interest(
+                "aws.cloudtrail",
+                &[("event.action", &["StopLogging"])],
+            )],
             vec![interest("aws.cloudtrail", &[])],
-            vec![interest("endpoint.events.process", &[("host.os.type", &["linux"])])],
+            vec![interest(
+                "endpoint.events.process",
+                &[("host.os.type", &["linux"])],
+            )],
         ];
         let index = InterestIndex::build(rules.iter().map(Vec::as_slice).enumerate());
         let ct = ValueRef::Text("aws.cloudtrail");
         assert_eq!(
-            matches(&index, &[("data_stream.dataset", ct), ("event.action", ValueRef::Text("StopLogging")),
-                ("event.provider", ValueRef::Text("cloudtrail.amazonaws.com"))]),
+            matches(
+                &index,
+                &[
+                    ("data_stream.dataset", ct),
+                    ("event.action", ValueRef::Text("StopLogging")),
+                    ("event.provider", ValueRef::Text("cloudtrail.amazonaws.com"))
+                ]
+            ),
             [0, 1, 2]
         );
         assert_eq!(
-            matches(&index, &[("data_stream.dataset", ct), ("event.action", ValueRef::Text("StopLogging")),
-                ("event.provider", ValueRef::Text("other.amazonaws.com"))]),
+            matches(
+                &index,
+                &[
+                    ("data_stream.dataset", ct),
+                    ("event.action", ValueRef::Text("StopLogging")),
+                    ("event.provider", ValueRef::Text("other.amazonaws.com"))
+                ]
+            ),
             [1, 2],
             "the same action from another service misses the provider filter"
         );
         assert_eq!(
-            matches(&index, &[("data_stream.dataset", ct), ("event.action", ValueRef::Text("stoplogging"))]),
+            matches(
+                &index,
+                &[
+                    ("data_stream.dataset", ct),
+                    ("event.action", ValueRef::Text("stoplogging"))
+                ]
+            ),
             [2],
             "case-sensitive"
         );
-        assert_eq!(matches(&index, &[("event.action", ValueRef::Text("StopLogging"))]), Vec::<usize>::new());
         assert_eq!(
-            matches(&index, &[("data_stream.dataset", ValueRef::Text("endpoint.events.process")),
-                ("host.os.type", ValueRef::Text("linux"))]),
+            matches(&index, &[("event.action", ValueRef::Text("StopLogging"))]),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            matches(
+                &index,
+                &[
+                    (
+                        "data_stream.dataset",
+                        ValueRef::Text("endpoint.events.process")
+                    ),
+                    ("host.os.type", ValueRef::Text("linux"))
+                ]
+            ),
             [3]
         );
     }
 
     #[test]
     fn list_and_numeric_fields_match_any_item() {
-        let rules = [vec![interest("ds", &[("event.category", &["iam"]), ("source.as.number", &["16509"])])]];
+        let rules = [vec![interest(
+            "ds",
+            &[
+                ("event.category", &["iam"]),
+                ("source.as.number", &["16509"]),
+            ],
+        )]];
         let index = InterestIndex::build(rules.iter().map(Vec::as_slice).enumerate());
         let categories = vec!["authentication".to_string(), "iam".to_string()];
-        let fields = [("data_stream.dataset", ValueRef::Text("ds")),
-            ("event.category", ValueRef::TextList(&categories)), ("source.as.number", ValueRef::Integer(16509))];
+        let fields = [
+            ("data_stream.dataset", ValueRef::Text("ds")),
+            ("event.category", ValueRef::TextList(&categories)),
+            ("source.as.number", ValueRef::Integer(16509)),
+        ];
         assert_eq!(matches(&index, &fields), [0]);
-        let fields = [("data_stream.dataset", ValueRef::Text("ds")),
-            ("event.category", ValueRef::TextList(&categories)), ("source.as.number", ValueRef::Integer(15169))];
+        let fields = [
+            ("data_stream.dataset", ValueRef::Text("ds")),
+            ("event.category", ValueRef::TextList(&categories)),
+            ("source.as.number", ValueRef::Integer(15169)),
+        ];
         assert_eq!(matches(&index, &fields), Vec::<usize>::new());
     }
 }

@@ -42,7 +42,9 @@ impl Event {
     pub fn reader(&self) -> EventReader<'_> {
         // The buffer was produced by `EventWriter`; a failure here is a bug in
         // the writer, not bad input.
-        EventReader::new(&self.record).expect("event buffer written by the host is well-formed").0
+        EventReader::new(&self.record)
+            .expect("event buffer written by the host is well-formed")
+            .0
     }
 
     /// A field's value.
@@ -96,7 +98,9 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     /// No fields.
     pub fn new() -> Self {
-        Fields { entries: Vec::with_capacity(48) }
+        Fields {
+            entries: Vec::with_capacity(48),
+        }
     }
 
     /// Adds a field; a later value for the same path wins.
@@ -130,10 +134,14 @@ impl<'a> Fields<'a> {
 
     /// The last string value set for `path`.
     pub fn get_text(&self, path: &str) -> Option<&str> {
-        self.entries.iter().rev().find(|(p, _)| p == path).and_then(|(_, v)| match v {
-            FieldValue::Text(text) => Some(text.as_ref()),
-            _ => None,
-        })
+        self.entries
+            .iter()
+            .rev()
+            .find(|(p, _)| p == path)
+            .and_then(|(_, v)| match v {
+                FieldValue::Text(text) => Some(text.as_ref()),
+                _ => None,
+            })
     }
 
     /// Sets `event.id` from a digest of the raw record when the record has
@@ -146,7 +154,10 @@ impl<'a> Fields<'a> {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(raw.as_bytes());
         let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-        self.put("event.id", FieldValue::Text(Cow::Owned(format!("ferrule-{hex}"))));
+        self.put(
+            "event.id",
+            FieldValue::Text(Cow::Owned(format!("ferrule-{hex}"))),
+        );
     }
 
     /// Number of fields set, repeats included.
@@ -175,7 +186,11 @@ impl<'a> Fields<'a> {
         }
         let mut record = Vec::with_capacity(1024);
         writer.finish(timestamp_ms, &mut record);
-        Event { position, timestamp_ms, record }
+        Event {
+            position,
+            timestamp_ms,
+            record,
+        }
     }
 }
 

@@ -51,16 +51,26 @@ pub fn alert_event(alert: &Alert) -> Event {
     fields.put("kibana.alert.rule.type", text("ferrule"));
     fields.put("kibana.alert.rule.tags", FieldValue::TextList(Vec::new()));
     fields.put("kibana.alert.severity", text(rule.severity));
-    fields.put("kibana.alert.risk_score", FieldValue::Integer(i64::from(rule.risk_score)));
+    fields.put(
+        "kibana.alert.risk_score",
+        FieldValue::Integer(i64::from(rule.risk_score)),
+    );
     fields.put("kibana.alert.workflow_status", text("open"));
     fields.put("ferrule.alert.id", text(&alert.id));
     fields.put("ferrule.alert.rule.slug", text(&rule.slug));
     fields.put("ferrule.alert.message", text(&alert.message));
-    fields.put("ferrule.alert.evidence", FieldValue::TextList(alert.evidence.clone()));
+    fields.put(
+        "ferrule.alert.evidence",
+        FieldValue::TextList(alert.evidence.clone()),
+    );
     let group: Vec<String> = alert.group.keys().cloned().collect();
     fields.put("ferrule.alert.group_fields", FieldValue::TextList(group));
 
-    let position = Position { source: format!("alert:{}", rule.slug).into(), line: 0, record: None };
+    let position = Position {
+        source: format!("alert:{}", rule.slug).into(),
+        line: 0,
+        record: None,
+    };
     fields.into_event(position, alert.timestamp_ms)
 }
 
@@ -72,9 +82,12 @@ fn field_value(value: &Value) -> Option<FieldValue<'static>> {
             Some(i) => FieldValue::Integer(i),
             None => FieldValue::Float(n.as_f64()?),
         },
-        Value::Array(items) if items.iter().all(Value::is_string) => {
-            FieldValue::TextList(items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect())
-        }
+        Value::Array(items) if items.iter().all(Value::is_string) => FieldValue::TextList(
+            items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect(),
+        ),
         Value::Array(_) | Value::Object(_) => FieldValue::Json(value.to_string()),
         Value::Null => return None,
     })
@@ -100,7 +113,10 @@ mod tests {
         });
         let mut fields = serde_json::Map::new();
         fields.insert("source.ip".into(), "198.51.100.7".into());
-        fields.insert("aws.cloudtrail.user_identity.access_key_id".into(), "AKIAEXAMPLE".into());
+        fields.insert(
+            "aws.cloudtrail.user_identity.access_key_id".into(),
+            "AKIAEXAMPLE".into(),
+        );
         let alert = Alert {
             id: "abc".into(),
             timestamp: "2026-05-01T12:00:00Z".into(),
@@ -115,13 +131,24 @@ mod tests {
         assert_eq!(event.dataset(), ALERT_DATASET);
         assert_eq!(event.id(), "abc");
         assert_eq!(event.timestamp_ms(), 1_777_636_800_000);
-        assert_eq!(event.text("kibana.alert.rule.rule_id"), Some("9f8e3c5e-f72e-4e91-93f6-e98a4fae3e4f"));
-        assert_eq!(event.get("kibana.alert.risk_score"), Some(Read::Integer(47)));
+        assert_eq!(
+            event.text("kibana.alert.rule.rule_id"),
+            Some("9f8e3c5e-f72e-4e91-93f6-e98a4fae3e4f")
+        );
+        assert_eq!(
+            event.get("kibana.alert.risk_score"),
+            Some(Read::Integer(47))
+        );
         assert_eq!(event.text("kibana.alert.severity"), Some("medium"));
         assert_eq!(event.text("event.kind"), Some("signal"));
         assert_eq!(event.text("source.ip"), Some("198.51.100.7"));
-        assert_eq!(event.text("aws.cloudtrail.user_identity.access_key_id"), Some("AKIAEXAMPLE"));
-        let Some(Read::TextList(evidence)) = event.get("ferrule.alert.evidence") else { panic!() };
+        assert_eq!(
+            event.text("aws.cloudtrail.user_identity.access_key_id"),
+            Some("AKIAEXAMPLE")
+        );
+        let Some(Read::TextList(evidence)) = event.get("ferrule.alert.evidence") else {
+            panic!()
+        };
         assert_eq!(evidence.iter().collect::<Vec<_>>(), ["e-1", "e-2"]);
     }
 }

@@ -29,7 +29,11 @@ use ferrule::sink::NdjsonSink;
 use ferrule::state::MemoryStore;
 
 #[derive(Parser)]
-#[command(name = "ferrule", version, about = "Streaming detection engine for cloud audit logs")]
+#[command(
+    name = "ferrule",
+    version,
+    about = "Streaming detection engine for cloud audit logs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -144,8 +148,12 @@ fn main() {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Run(args) => run(args),
-        Command::Rules { command: RulesCommand::List { dir } } => list(&dir),
-        Command::Rules { command: RulesCommand::Status { admin } } => status(admin),
+        Command::Rules {
+            command: RulesCommand::List { dir },
+        } => list(&dir),
+        Command::Rules {
+            command: RulesCommand::Status { admin },
+        } => status(admin),
     };
     if let Err(error) = outcome {
         eprintln!("ferrule: error: {error:#}");
@@ -161,7 +169,11 @@ fn run(args: RunArgs) -> Result<()> {
         ..Limits::default()
     };
     let state: SharedState = Arc::new(Mutex::new(MemoryStore::new()));
-    let cache_dir = if args.reload.no_cache { None } else { args.reload.cache_dir.clone().or_else(default_cache_dir) };
+    let cache_dir = if args.reload.no_cache {
+        None
+    } else {
+        args.reload.cache_dir.clone().or_else(default_cache_dir)
+    };
     let runtime = Arc::new(Runtime::with_cache(limits, state.clone(), cache_dir)?);
     let mut controller = Controller::new(runtime, &args.rules, args.reload.reload_settle);
     if !args.reload.no_watch {
@@ -184,7 +196,9 @@ fn run(args: RunArgs) -> Result<()> {
         lateness_ms: i64::try_from(args.lateness.as_millis()).unwrap_or(i64::MAX),
         batch_size: args.batch_size.max(1),
         quarantine_after: args.quarantine_after.max(1),
-        learn_ms: args.learn.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        learn_ms: args
+            .learn
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
         removal_grace: args.reload.removal_grace,
     };
     let sink = Box::new(NdjsonSink::new(io::stdout().lock()));
@@ -197,11 +211,17 @@ fn run(args: RunArgs) -> Result<()> {
     if let Some(addr) = args.reload.admin {
         admin::serve(addr, control, reloader.triggers.clone())?;
     }
-    let mut run = Run { pipeline: &mut pipeline, controls: &controls };
+    let mut run = Run {
+        pipeline: &mut pipeline,
+        controls: &controls,
+    };
 
     if !args.warm_from.is_empty() {
         let archives = expand_inputs(&args.warm_from)?;
-        tracing::info!(inputs = archives.len(), "warming state from archived logs; alerts held back");
+        tracing::info!(
+            inputs = archives.len(),
+            "warming state from archived logs; alerts held back"
+        );
         run.drain(archives, enricher.clone())?;
         if let Some(newest) = run.pipeline.newest_event_ms() {
             run.pipeline.hold_alerts_until(newest);
@@ -252,10 +272,14 @@ impl Run<'_> {
                     item = feed.try_recv().ok();
                 }
             }
-            self.pipeline.process(std::mem::take(&mut batch)).context("writing alerts")?;
+            self.pipeline
+                .process(std::mem::take(&mut batch))
+                .context("writing alerts")?;
             self.apply_controls();
         }
-        reader.join().map_err(|_| anyhow::anyhow!("the input reader thread panicked"))?;
+        reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("the input reader thread panicked"))?;
         Ok(())
     }
 
@@ -274,17 +298,26 @@ impl Run<'_> {
 
 fn status(admin: std::net::SocketAddr) -> Result<()> {
     use std::io::Read;
-    let mut stream = std::net::TcpStream::connect(admin).with_context(|| format!("connecting to {admin}"))?;
+    let mut stream =
+        std::net::TcpStream::connect(admin).with_context(|| format!("connecting to {admin}"))?;
     write!(stream, "GET /rules HTTP/1.0\r\nHost: {admin}\r\n\r\n")?;
     let mut response = String::new();
-    stream.read_to_string(&mut response).with_context(|| format!("reading from {admin}"))?;
+    stream
+        .read_to_string(&mut response)
+        .with_context(|| format!("reading from {admin}"))?;
     let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body);
-    let rules: Vec<serde_json::Value> =
-        serde_json::from_str(body).with_context(|| format!("{admin} did not answer with a rule list"))?;
+    let rules: Vec<serde_json::Value> = serde_json::from_str(body)
+        .with_context(|| format!("{admin} did not answer with a rule list"))?;
     let mut out = io::stdout().lock();
-    writeln!(out, "{:<48}  {:<8}  {:<11}  {:>7}  {:>9}  {:>7}  {:>8}  {:>9}  {:>9}", "SLUG", "VERSION", "STATUS", "STATE", "EVENTS", "ALERTS", "FAILURES", "P50 µs", "P99 µs")?;
+    writeln!(
+        out,
+        "{:<48}  {:<8}  {:<11}  {:>7}  {:>9}  {:>7}  {:>8}  {:>9}  {:>9}",
+        "SLUG", "VERSION", "STATUS", "STATE", "EVENTS", "ALERTS", "FAILURES", "P50 µs", "P99 µs"
+    )?;
     for rule in rules {
-        let failures: u64 = rule["failures"].as_object().map_or(0, |f| f.values().filter_map(|v| v.as_u64()).sum());
+        let failures: u64 = rule["failures"]
+            .as_object()
+            .map_or(0, |f| f.values().filter_map(|v| v.as_u64()).sum());
         writeln!(
             out,
             "{:<48}  {:<8}  {:<11}  {:>7}  {:>9}  {:>7}  {:>8}  {:>9.1}  {:>9.1}",
@@ -307,7 +340,11 @@ fn list(dir: &std::path::Path) -> Result<()> {
     let runtime = Runtime::new(Limits::default(), state)?;
     let files = rule_files(dir)?;
     let mut out = io::stdout().lock();
-    writeln!(out, "{:<36}  {:<48}  {:<7}  {:<8}  {:>4}  {:<24}  INTERESTS", "ID", "SLUG", "VERSION", "SEVERITY", "RISK", "ATT&CK")?;
+    writeln!(
+        out,
+        "{:<36}  {:<48}  {:<7}  {:<8}  {:>4}  {:<24}  INTERESTS",
+        "ID", "SLUG", "VERSION", "SEVERITY", "RISK", "ATT&CK"
+    )?;
     let mut failed = 0;
     for path in files {
         match runtime.load_file(&path) {
@@ -322,15 +359,24 @@ fn list(dir: &std::path::Path) -> Result<()> {
                     .interests
                     .iter()
                     .map(|i| {
-                        let filters: Vec<String> =
-                            i.filters.iter().map(|(f, v)| format!("{f}={}", v.join("|"))).collect();
+                        let filters: Vec<String> = i
+                            .filters
+                            .iter()
+                            .map(|(f, v)| format!("{f}={}", v.join("|")))
+                            .collect();
                         format!("{}[{}]", i.datasets.join("|"), filters.join(" "))
                     })
                     .collect();
                 writeln!(
                     out,
                     "{:<36}  {:<48}  {:<7}  {:<8}  {:>4}  {:<24}  {}",
-                    m.id, m.slug, m.version, m.severity, m.risk_score, threats.join(","), interests.join("; ")
+                    m.id,
+                    m.slug,
+                    m.version,
+                    m.severity,
+                    m.risk_score,
+                    threats.join(","),
+                    interests.join("; ")
                 )?;
             }
             Err(error) => {
@@ -348,16 +394,24 @@ fn list(dir: &std::path::Path) -> Result<()> {
 /// Parses durations such as `250ms`, `90s`, `15m`, `2h`, `10d`.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().map_err(|_| format!("{text:?} does not start with a number"))?;
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} does not start with a number"))?;
     let millis = match unit {
         "ms" => 1,
         "s" | "" => 1_000,
         "m" => 60_000,
         "h" => 3_600_000,
         "d" => 86_400_000,
-        _ => return Err(format!("unknown unit {unit:?} in {text:?} (use ms, s, m, h or d)")),
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?} in {text:?} (use ms, s, m, h or d)"
+            ));
+        }
     };
     Ok(Duration::from_millis(number.saturating_mul(millis)))
 }

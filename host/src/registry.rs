@@ -26,12 +26,18 @@ pub enum RegistryError {
 ///
 /// [`RegistryError::List`] when the directory cannot be read.
 pub fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, RegistryError> {
-    let entries = std::fs::read_dir(dir).map_err(|error| RegistryError::List { path: dir.into(), error })?;
+    let entries = std::fs::read_dir(dir).map_err(|error| RegistryError::List {
+        path: dir.into(),
+        error,
+    })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .filter(|path| {
-            let hidden = path.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.'));
+            let hidden = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_none_or(|n| n.starts_with('.'));
             !hidden && path.extension().is_some_and(|ext| ext == "wasm") && path.is_file()
         })
         .collect();

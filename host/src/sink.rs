@@ -30,7 +30,9 @@ pub struct NdjsonSink<W: Write> {
 impl<W: Write> NdjsonSink<W> {
     /// A sink writing to `out`.
     pub fn new(out: W) -> Self {
-        NdjsonSink { out: io::BufWriter::new(out) }
+        NdjsonSink {
+            out: io::BufWriter::new(out),
+        }
     }
 }
 

@@ -83,7 +83,11 @@ impl Window {
     pub fn add(&mut self, item: WindowItem, span: i64, capacity: usize) -> WindowStats {
         let capacity = capacity.clamp(1, MAX_WINDOW_CAPACITY);
         // Entries usually arrive in event-time order: search from the back.
-        let at = self.items.iter().rposition(|i| i.at <= item.at).map_or(0, |p| p + 1);
+        let at = self
+            .items
+            .iter()
+            .rposition(|i| i.at <= item.at)
+            .map_or(0, |p| p + 1);
         *self.members.entry(item.member.clone()).or_insert(0) += 1;
         self.items.insert(at, item);
 
@@ -212,7 +216,8 @@ impl StateStore for MemoryStore {
                     None => rule.into(),
                 };
                 if entry.expires_at != NEVER {
-                    self.expiries.push(Reverse((entry.expires_at, rule.clone(), key.to_owned())));
+                    self.expiries
+                        .push(Reverse((entry.expires_at, rule.clone(), key.to_owned())));
                 }
                 let partition = self.partitions.entry(rule).or_default();
                 if partition.insert(key.to_owned(), entry).is_none() {
@@ -236,10 +241,17 @@ impl StateStore for MemoryStore {
             if *expires_at > watermark {
                 break;
             }
-            let Some(Reverse((expires_at, rule, key))) = self.expiries.pop() else { break };
-            let Some(partition) = self.partitions.get_mut(&rule) else { continue };
+            let Some(Reverse((expires_at, rule, key))) = self.expiries.pop() else {
+                break;
+            };
+            let Some(partition) = self.partitions.get_mut(&rule) else {
+                continue;
+            };
             // Only drop the entry if this heap item still describes it.
-            if partition.get(&key).is_some_and(|e| e.expires_at == expires_at) {
+            if partition
+                .get(&key)
+                .is_some_and(|e| e.expires_at == expires_at)
+            {
                 partition.remove(&key);
                 self.entries -= 1;
                 dropped += 1;
@@ -272,7 +284,12 @@ pub struct Transaction {
 
 impl Transaction {
     /// Reads through the staged writes to the store.
-    pub fn get<'a>(&'a self, store: &'a dyn StateStore, rule: &str, key: &str) -> Option<&'a Entry> {
+    pub fn get<'a>(
+        &'a self,
+        store: &'a dyn StateStore,
+        rule: &str,
+        key: &str,
+    ) -> Option<&'a Entry> {
         match self.staged.get(key) {
             Some(staged) => staged.as_ref(),
             None => store.get(rule, key),
@@ -322,7 +339,10 @@ mod tests {
     use super::*;
 
     fn bytes(value: &[u8], expires_at: i64) -> Option<Entry> {
-        Some(Entry { value: Stored::Bytes(value.to_vec()), expires_at })
+        Some(Entry {
+            value: Stored::Bytes(value.to_vec()),
+            expires_at,
+        })
     }
 
     #[test]
@@ -330,8 +350,14 @@ mod tests {
         let mut store = MemoryStore::new();
         store.put("rule-a", "k", bytes(b"a", NEVER));
         store.put("rule-b", "k", bytes(b"b", NEVER));
-        assert_eq!(store.get("rule-a", "k").unwrap().value, Stored::Bytes(b"a".to_vec()));
-        assert_eq!(store.get("rule-b", "k").unwrap().value, Stored::Bytes(b"b".to_vec()));
+        assert_eq!(
+            store.get("rule-a", "k").unwrap().value,
+            Stored::Bytes(b"a".to_vec())
+        );
+        assert_eq!(
+            store.get("rule-b", "k").unwrap().value,
+            Stored::Bytes(b"b".to_vec())
+        );
         assert!(store.get("rule-c", "k").is_none());
         store.clear("rule-a");
         assert!(store.get("rule-a", "k").is_none());
@@ -344,7 +370,11 @@ mod tests {
         store.put("r", "short", bytes(b"1", 100));
         store.put("r", "long", bytes(b"2", 200));
         assert_eq!(store.expire(99), 0);
-        assert_eq!(store.expire(100), 1, "dropped once the watermark reaches its instant");
+        assert_eq!(
+            store.expire(100),
+            1,
+            "dropped once the watermark reaches its instant"
+        );
         assert!(store.get("r", "short").is_none());
         assert_eq!(store.len("r"), 1);
         assert!(store.get("r", "long").is_some());
@@ -355,7 +385,11 @@ mod tests {
         let mut store = MemoryStore::new();
         store.put("r", "k", bytes(b"1", 100));
         store.put("r", "k", bytes(b"2", 300));
-        assert_eq!(store.expire(200), 0, "the stale expiry does not drop the rewritten key");
+        assert_eq!(
+            store.expire(200),
+            0,
+            "the stale expiry does not drop the rewritten key"
+        );
         assert_eq!(store.get("r", "k").unwrap().expires_at, 300);
         assert_eq!(store.expire(300), 1);
         assert_eq!(store.total_len(), 0);
@@ -367,7 +401,11 @@ mod tests {
         for i in 0..100_000 {
             store.put("r", "hot", bytes(b"x", 1_000 + i));
         }
-        assert!(store.expiries.len() <= 2048, "heap holds {}", store.expiries.len());
+        assert!(
+            store.expiries.len() <= 2048,
+            "heap holds {}",
+            store.expiries.len()
+        );
     }
 
     #[test]
@@ -377,10 +415,19 @@ mod tests {
         let mut tx = Transaction::default();
         tx.put("k".into(), bytes(b"new", NEVER));
         tx.put("gone".into(), None);
-        assert_eq!(tx.get(&store, "r", "k").unwrap().value, Stored::Bytes(b"new".to_vec()));
-        assert_eq!(store.get("r", "k").unwrap().value, Stored::Bytes(b"old".to_vec()));
+        assert_eq!(
+            tx.get(&store, "r", "k").unwrap().value,
+            Stored::Bytes(b"new".to_vec())
+        );
+        assert_eq!(
+            store.get("r", "k").unwrap().value,
+            Stored::Bytes(b"old".to_vec())
+        );
         tx.rollback();
-        assert_eq!(tx.get(&store, "r", "k").unwrap().value, Stored::Bytes(b"old".to_vec()));
+        assert_eq!(
+            tx.get(&store, "r", "k").unwrap().value,
+            Stored::Bytes(b"old".to_vec())
+        );
         tx.put("k".into(), None);
         tx.commit(&mut store, "r");
         assert!(store.get("r", "k").is_none());
@@ -388,7 +435,11 @@ mod tests {
     }
 
     fn item(at: i64, member: &str) -> WindowItem {
-        WindowItem { at, member: member.into(), tag: format!("e-{at}") }
+        WindowItem {
+            at,
+            member: member.into(),
+            tag: format!("e-{at}"),
+        }
     }
 
     #[test]
@@ -397,9 +448,17 @@ mod tests {
         assert_eq!(window.add(item(0, "a"), 100, 10).count, 1);
         window.add(item(50, "b"), 100, 10);
         let stats = window.add(item(100, "a"), 100, 10);
-        assert_eq!((stats.count, stats.distinct, stats.oldest), (3, 2, 0), "the span is inclusive");
+        assert_eq!(
+            (stats.count, stats.distinct, stats.oldest),
+            (3, 2, 0),
+            "the span is inclusive"
+        );
         let stats = window.add(item(101, "c"), 100, 10);
-        assert_eq!((stats.count, stats.distinct, stats.oldest), (3, 3, 50), "entry at 0 slid out");
+        assert_eq!(
+            (stats.count, stats.distinct, stats.oldest),
+            (3, 3, 50),
+            "entry at 0 slid out"
+        );
         // A late entry lands in order and counts if it is inside the span.
         let stats = window.add(item(60, "d"), 100, 10);
         assert_eq!((stats.count, stats.distinct), (4, 4));
@@ -416,7 +475,10 @@ mod tests {
         for at in 0..1_000 {
             stats = window.add(item(at, &format!("m{at}")), i64::MAX, 100);
         }
-        assert_eq!((stats.count, stats.distinct, stats.dropped), (100, 100, 900));
+        assert_eq!(
+            (stats.count, stats.distinct, stats.dropped),
+            (100, 100, 900)
+        );
         assert_eq!(stats.oldest, 900);
         let huge = window.add(item(1_000, "x"), i64::MAX, usize::MAX);
         assert!(huge.count as usize <= MAX_WINDOW_CAPACITY);
@@ -425,9 +487,20 @@ mod tests {
     #[test]
     fn slots_stage_a_copy_for_read_modify_write() {
         let mut store = MemoryStore::new();
-        store.put("r", "k", Some(Entry { value: Stored::Counter(1), expires_at: NEVER }));
+        store.put(
+            "r",
+            "k",
+            Some(Entry {
+                value: Stored::Counter(1),
+                expires_at: NEVER,
+            }),
+        );
         let mut tx = Transaction::default();
-        if let Some(Entry { value: Stored::Counter(n), .. }) = tx.slot(&store, "r", "k") {
+        if let Some(Entry {
+            value: Stored::Counter(n),
+            ..
+        }) = tx.slot(&store, "r", "k")
+        {
             *n += 1;
         }
         assert_eq!(store.get("r", "k").unwrap().value, Stored::Counter(1));

@@ -19,7 +19,11 @@ pub struct Watermark {
 impl Watermark {
     /// A watermark trailing the newest event by `lateness_ms`.
     pub fn new(lateness_ms: i64) -> Self {
-        Watermark { lateness_ms: lateness_ms.max(0), max_event_ms: None, closed: false }
+        Watermark {
+            lateness_ms: lateness_ms.max(0),
+            max_event_ms: None,
+            closed: false,
+        }
     }
 
     /// Accounts for an event; returns `true` if the watermark moved.

@@ -22,13 +22,19 @@ use serde_json::{Value, json};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").into()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
+        .into()
 }
 
 fn built(dir: &str) -> PathBuf {
     let path = root().join("target").join(dir);
     assert!(
-        path.is_dir() && std::fs::read_dir(&path).map(|mut d| d.next().is_some()).unwrap_or(false),
+        path.is_dir()
+            && std::fs::read_dir(&path)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(false),
         "{} has no components: run `cargo xtask build-rules` (or `cargo xtask test`)",
         path.display()
     );
@@ -48,21 +54,34 @@ pub fn test_rules_dir() -> PathBuf {
 /// The `ferrule` binary built by `cargo xtask test`.
 pub fn ferrule_bin() -> PathBuf {
     let path = root().join("target/debug/ferrule");
-    assert!(path.is_file(), "{} is missing: run `cargo xtask test`", path.display());
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo xtask test`",
+        path.display()
+    );
     path
 }
 
 /// `../shared/testdata`, or `None` (after saying so) when this clone has
 /// none beside it.
 pub fn shared_testdata() -> Option<PathBuf> {
-    let path = root().parent().expect("the workspace has a parent").join("shared/testdata");
+    let path = root()
+        .parent()
+        .expect("the workspace has a parent")
+        .join("shared/testdata");
     if path.is_dir() {
         return Some(path);
     }
     if std::env::var_os("FERRULE_REQUIRE_SHARED").is_some() {
-        panic!("{} is required (FERRULE_REQUIRE_SHARED is set) but absent", path.display());
+        panic!(
+            "{} is required (FERRULE_REQUIRE_SHARED is set) but absent",
+            path.display()
+        );
     }
-    eprintln!("skipping: {} is absent (it sits beside the project in CI)", path.display());
+    eprintln!(
+        "skipping: {} is absent (it sits beside the project in CI)",
+        path.display()
+    );
     None
 }
 
@@ -121,7 +140,11 @@ pub fn with(mut record: Value, path: &str, value: Value) -> Value {
 /// Normalizes a JSON record into an event, as the host does.
 pub fn event(record: &Value) -> Event {
     let raw = RawRecord {
-        position: Position { source: "test".into(), line: 1, record: None },
+        position: Position {
+            source: "test".into(),
+            line: 1,
+            record: None,
+        },
         json: serde_json::value::RawValue::from_string(record.to_string()).expect("valid JSON"),
     };
     normalize(&raw).expect("the test record normalizes")
@@ -157,14 +180,21 @@ impl Harness {
     }
 
     /// As [`Harness::new`], with explicit limits and configuration.
-    pub fn with_limits(dir: &Path, names: &[&str], limits: Limits, config: PipelineConfig) -> Harness {
+    pub fn with_limits(
+        dir: &Path,
+        names: &[&str],
+        limits: Limits,
+        config: PipelineConfig,
+    ) -> Harness {
         let state: SharedState = Arc::new(Mutex::new(MemoryStore::new()));
         let runtime = Runtime::new(limits, state.clone()).expect("engine");
         let rules: Vec<RuleInstance> = names
             .iter()
             .map(|name| {
                 let path = dir.join(format!("{name}.wasm"));
-                runtime.load_file(&path).unwrap_or_else(|e| panic!("loading {name}: {e}"))
+                runtime
+                    .load_file(&path)
+                    .unwrap_or_else(|e| panic!("loading {name}: {e}"))
             })
             .collect();
         let sink = SharedSink::default();
@@ -183,5 +213,8 @@ impl Harness {
 
 /// `(rule slug, evidence)` of each alert, for compact assertions.
 pub fn summary(alerts: &[Alert]) -> Vec<(String, Vec<String>)> {
-    alerts.iter().map(|a| (a.rule.slug.clone(), a.evidence.clone())).collect()
+    alerts
+        .iter()
+        .map(|a| (a.rule.slug.clone(), a.evidence.clone()))
+        .collect()
 }

@@ -20,17 +20,31 @@ fn catalog() -> Option<BTreeMap<String, Entry>> {
     let mut entries = BTreeMap::new();
     for section in text.split("\n### ").skip(1) {
         let heading = section.lines().next().unwrap_or("");
-        let Some((_, slug)) = heading.split_once(". ") else { continue };
+        let Some((_, slug)) = heading.split_once(". ") else {
+            continue;
+        };
         let field = |prefix: &str| {
-            section.lines().find_map(|l| l.strip_prefix(prefix)).map(str::to_owned).unwrap_or_default()
+            section
+                .lines()
+                .find_map(|l| l.strip_prefix(prefix))
+                .map(str::to_owned)
+                .unwrap_or_default()
         };
         let identity = field("- elastic rule_id: ");
         let (id, rest) = identity.split_once(" ; elastic name: ").unwrap_or_default();
         let name = rest.split(" ; file:").next().unwrap_or_default();
         let severity = field("- severity / risk_score: ");
         let (level, rest) = severity.split_once(" / ").unwrap_or_default();
-        let risk = rest.split(' ').next().unwrap_or_default().parse().unwrap_or(0);
-        entries.insert(slug.trim().to_owned(), (id.to_owned(), name.to_owned(), level.to_owned(), risk));
+        let risk = rest
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .parse()
+            .unwrap_or(0);
+        entries.insert(
+            slug.trim().to_owned(),
+            (id.to_owned(), name.to_owned(), level.to_owned(), risk),
+        );
     }
     Some(entries)
 }
@@ -52,9 +66,17 @@ fn every_catalog_rule_ships_with_the_catalog_metadata() {
             }
         };
         let m = rule.metadata();
-        let actual = (m.id.to_string(), m.name.clone(), m.severity.to_owned(), m.risk_score);
+        let actual = (
+            m.id.to_string(),
+            m.name.clone(),
+            m.severity.to_owned(),
+            m.risk_score,
+        );
         if actual != (id.clone(), name.clone(), severity.clone(), *risk) {
-            problems.push(format!("{slug}: catalog {:?}, component {actual:?}", (id, name, severity, risk)));
+            problems.push(format!(
+                "{slug}: catalog {:?}, component {actual:?}",
+                (id, name, severity, risk)
+            ));
         }
         if m.slug != *slug {
             problems.push(format!("{slug}: component declares slug {}", m.slug));

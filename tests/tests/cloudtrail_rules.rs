@@ -23,11 +23,31 @@ fn expect_one(slug: &str, id: &str) -> Vec<(String, Vec<String>)> {
 #[test]
 fn each_successful_tampering_call_alerts_once_with_its_rule() {
     let cases = [
-        ("cloudtrail.amazonaws.com", "CreateTrail", "cloudtrail-trail-created"),
-        ("cloudtrail.amazonaws.com", "DeleteTrail", "cloudtrail-trail-deleted"),
-        ("cloudtrail.amazonaws.com", "StopLogging", "cloudtrail-stop-logging"),
-        ("cloudtrail.amazonaws.com", "UpdateTrail", "cloudtrail-trail-updated"),
-        ("iam.amazonaws.com", "DeactivateMFADevice", "iam-mfa-device-deactivated"),
+        (
+            "cloudtrail.amazonaws.com",
+            "CreateTrail",
+            "cloudtrail-trail-created",
+        ),
+        (
+            "cloudtrail.amazonaws.com",
+            "DeleteTrail",
+            "cloudtrail-trail-deleted",
+        ),
+        (
+            "cloudtrail.amazonaws.com",
+            "StopLogging",
+            "cloudtrail-stop-logging",
+        ),
+        (
+            "cloudtrail.amazonaws.com",
+            "UpdateTrail",
+            "cloudtrail-trail-updated",
+        ),
+        (
+            "iam.amazonaws.com",
+            "DeactivateMFADevice",
+            "iam-mfa-device-deactivated",
+        ),
     ];
     for (source, action, slug) in cases {
         let alerts = alerts_for(&[cloudtrail("e-1", source, action)]);
@@ -44,10 +64,22 @@ fn failed_calls_do_not_alert() {
         ("cloudtrail.amazonaws.com", "UpdateTrail"),
         ("iam.amazonaws.com", "DeactivateMFADevice"),
     ] {
-        let denied = with(cloudtrail("e-1", source, action), "errorCode", json!("AccessDenied"));
+        let denied = with(
+            cloudtrail("e-1", source, action),
+            "errorCode",
+            json!("AccessDenied"),
+        );
         assert_eq!(alerts_for(&[denied]), vec![], "{action} denied");
-        let message_only = with(cloudtrail("e-2", source, action), "errorMessage", json!("Trail not found"));
-        assert_eq!(alerts_for(&[message_only]), vec![], "{action} with an error message");
+        let message_only = with(
+            cloudtrail("e-2", source, action),
+            "errorMessage",
+            json!("Trail not found"),
+        );
+        assert_eq!(
+            alerts_for(&[message_only]),
+            vec![],
+            "{action} with an error message"
+        );
     }
 }
 
@@ -74,8 +106,16 @@ fn names_differing_only_in_case_do_not_alert() {
 #[test]
 fn every_identity_type_fires_since_these_rules_exclude_none() {
     for identity in ["IAMUser", "AssumedRole", "Root", "FederatedUser"] {
-        let record = with(cloudtrail("e-1", "cloudtrail.amazonaws.com", "StopLogging"), "userIdentity.type", json!(identity));
-        assert_eq!(alerts_for(&[record]), expect_one("cloudtrail-stop-logging", "e-1"), "{identity}");
+        let record = with(
+            cloudtrail("e-1", "cloudtrail.amazonaws.com", "StopLogging"),
+            "userIdentity.type",
+            json!(identity),
+        );
+        assert_eq!(
+            alerts_for(&[record]),
+            expect_one("cloudtrail-stop-logging", "e-1"),
+            "{identity}"
+        );
     }
 }
 
@@ -96,11 +136,18 @@ fn alerts_carry_the_contract_fields() {
         json!([{"tactic": "TA0005", "technique": "T1562", "subtechnique": "T1562.001"},
                {"tactic": "TA0005", "technique": "T1562", "subtechnique": "T1562.008"}])
     );
-    assert_eq!(alert["group"], json!({"aws.cloudtrail.user_identity.arn": "arn:aws:iam::123456789012:user/alice"}));
+    assert_eq!(
+        alert["group"],
+        json!({"aws.cloudtrail.user_identity.arn": "arn:aws:iam::123456789012:user/alice"})
+    );
     assert_eq!(alert["evidence"], json!(["e-9"]));
     assert_eq!(alert["fields"]["source.ip"], "198.51.100.7");
     assert_eq!(alert["fields"]["event.action"], "StopLogging");
-    assert!(alert["fields"].get("aws.cloudtrail.response_elements").is_none());
+    assert!(
+        alert["fields"]
+            .get("aws.cloudtrail.response_elements")
+            .is_none()
+    );
     assert!(alert["message"].as_str().unwrap().contains("main-trail"));
     assert_eq!(alert["id"].as_str().unwrap().len(), 32);
 }

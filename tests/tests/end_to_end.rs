@@ -6,7 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ferrule_tests::{cloudtrail, ferrule_bin, root, rules_dir, shared_testdata, test_rules_dir, with};
+use ferrule_tests::{
+    cloudtrail, ferrule_bin, root, rules_dir, shared_testdata, test_rules_dir, with,
+};
 use serde_json::{Value, json};
 
 const FOUNDATION_RULES: &[&str] = &[
@@ -19,7 +21,9 @@ const FOUNDATION_RULES: &[&str] = &[
 
 /// A fresh directory under the target directory.
 fn scratch(name: &str) -> PathBuf {
-    let dir = root().join("target/test-scratch").join(format!("{name}-{}", std::process::id()));
+    let dir = root()
+        .join("target/test-scratch")
+        .join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -29,10 +33,18 @@ fn scratch(name: &str) -> PathBuf {
 fn rules_with(name: &str, shipped: &[&str], fixtures: &[&str]) -> PathBuf {
     let dir = scratch(name);
     for rule in shipped {
-        std::fs::copy(rules_dir().join(format!("{rule}.wasm")), dir.join(format!("{rule}.wasm"))).unwrap();
+        std::fs::copy(
+            rules_dir().join(format!("{rule}.wasm")),
+            dir.join(format!("{rule}.wasm")),
+        )
+        .unwrap();
     }
     for rule in fixtures {
-        std::fs::copy(test_rules_dir().join(format!("{rule}.wasm")), dir.join(format!("{rule}.wasm"))).unwrap();
+        std::fs::copy(
+            test_rules_dir().join(format!("{rule}.wasm")),
+            dir.join(format!("{rule}.wasm")),
+        )
+        .unwrap();
     }
     dir
 }
@@ -59,7 +71,12 @@ fn alerts(output: &Output) -> Vec<Value> {
 fn pairs(alerts: &[Value]) -> Vec<(String, String)> {
     let mut pairs: Vec<_> = alerts
         .iter()
-        .map(|a| (a["rule"]["slug"].as_str().unwrap().to_owned(), a["evidence"][0].as_str().unwrap().to_owned()))
+        .map(|a| {
+            (
+                a["rule"]["slug"].as_str().unwrap().to_owned(),
+                a["evidence"][0].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     pairs.sort();
     pairs
@@ -72,12 +89,20 @@ fn stderr(output: &Output) -> String {
 #[test]
 fn the_bundled_sample_alerts_on_exactly_the_tampering_calls() {
     let rules = rules_with("sample", FOUNDATION_RULES, &[]);
-    let output = run(&rules, &[root().join("examples/sample/cloudtrail-sample.ndjson")]);
+    let output = run(
+        &rules,
+        &[root().join("examples/sample/cloudtrail-sample.ndjson")],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let alerts = alerts(&output);
     let in_order: Vec<(&str, &str)> = alerts
         .iter()
-        .map(|a| (a["rule"]["slug"].as_str().unwrap(), a["evidence"][0].as_str().unwrap()))
+        .map(|a| {
+            (
+                a["rule"]["slug"].as_str().unwrap(),
+                a["evidence"][0].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         in_order,
@@ -89,18 +114,32 @@ fn the_bundled_sample_alerts_on_exactly_the_tampering_calls() {
             ("cloudtrail-trail-created", "sample-0008"),
         ]
     );
-    assert_eq!(alerts[1]["group"]["aws.cloudtrail.user_identity.arn"], "arn:aws:iam::111122223333:user/mallory");
+    assert_eq!(
+        alerts[1]["group"]["aws.cloudtrail.user_identity.arn"],
+        "arn:aws:iam::111122223333:user/mallory"
+    );
     assert_eq!(alerts[1]["@timestamp"], "2026-12-01T09:04:05Z");
     let summary = stderr(&output);
-    assert!(summary.contains("10 events read, 0 records rejected, 5 alerts, 0 rule failures"), "{summary}");
+    assert!(
+        summary.contains("10 events read, 0 records rejected, 5 alerts, 0 rule failures"),
+        "{summary}"
+    );
 
-    let again = run(&rules, &[root().join("examples/sample/cloudtrail-sample.ndjson")]);
-    assert_eq!(again.stdout, output.stdout, "the same input gives the same alerts and ids");
+    let again = run(
+        &rules,
+        &[root().join("examples/sample/cloudtrail-sample.ndjson")],
+    );
+    assert_eq!(
+        again.stdout, output.stdout,
+        "the same input gives the same alerts and ids"
+    );
 }
 
 #[test]
 fn the_shared_cloudtrail_samples_alert_exactly_where_expected() {
-    let Some(shared) = shared_testdata() else { return };
+    let Some(shared) = shared_testdata() else {
+        return;
+    };
     let rules = rules_with("shared", FOUNDATION_RULES, &[]);
     let output = run(&rules, &[shared.join("cloudtrail")]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -108,7 +147,11 @@ fn the_shared_cloudtrail_samples_alert_exactly_where_expected() {
     let mut found = pairs(&alerts);
     // One sample (a Panther test case) has no eventID; its evidence is the
     // id ferrule derives from the record.
-    let derived: Vec<_> = found.iter().filter(|(_, id)| id.starts_with("ferrule-")).cloned().collect();
+    let derived: Vec<_> = found
+        .iter()
+        .filter(|(_, id)| id.starts_with("ferrule-"))
+        .cloned()
+        .collect();
     assert_eq!(derived.len(), 1, "{found:?}");
     assert_eq!(derived[0].0, "cloudtrail-trail-updated");
     found.retain(|(_, id)| !id.starts_with("ferrule-"));
@@ -118,10 +161,19 @@ fn the_shared_cloudtrail_samples_alert_exactly_where_expected() {
         ("cloudtrail-trail-updated", "EXAMPLE-b5e9-4846-8407-EXAMPLE"),
         ("cloudtrail-trail-deleted", "EXAMPLE-3f9d-4634-8ff1-EXAMPLE"),
         ("cloudtrail-trail-deleted", "1111"),
-        ("cloudtrail-trail-deleted", "ee73c230-44bc-4492-8542-cfb189eae287"),
+        (
+            "cloudtrail-trail-deleted",
+            "ee73c230-44bc-4492-8542-cfb189eae287",
+        ),
         ("cloudtrail-stop-logging", "1"),
-        ("cloudtrail-stop-logging", "10163ed2-2253-469d-a5ee-cbc6651f8934"),
-        ("iam-mfa-device-deactivated", "EXAMPLE-1889-416b-ace9-EXAMPLE"),
+        (
+            "cloudtrail-stop-logging",
+            "10163ed2-2253-469d-a5ee-cbc6651f8934",
+        ),
+        (
+            "iam-mfa-device-deactivated",
+            "EXAMPLE-1889-416b-ace9-EXAMPLE",
+        ),
     ]
     .iter()
     .map(|(s, e)| (s.to_string(), e.to_string()))
@@ -148,37 +200,66 @@ fn bad_input_and_bad_rules_are_reported_and_everything_else_still_alerts() {
 
     // An NDJSON file with a line that is not JSON and a record with no
     // eventTime between good records.
-    let no_time = with(cloudtrail("no-time", "cloudtrail.amazonaws.com", "StopLogging"), "eventTime", json!(null));
-    let mixed = format!("{}\nthis line is not json\n{}\n{}\n", good("good-1"), no_time, good("good-2"));
+    let no_time = with(
+        cloudtrail("no-time", "cloudtrail.amazonaws.com", "StopLogging"),
+        "eventTime",
+        json!(null),
+    );
+    let mixed = format!(
+        "{}\nthis line is not json\n{}\n{}\n",
+        good("good-1"),
+        no_time,
+        good("good-2")
+    );
     std::fs::write(dir.join("mixed.ndjson"), mixed).unwrap();
 
     // A CloudTrail log file cut off mid-stream: lines before the damage are
     // still read.
-    let lines: String = (0..400).map(|i| format!("{}\n", good(&format!("gz-{i}")))).collect();
+    let lines: String = (0..400)
+        .map(|i| format!("{}\n", good(&format!("gz-{i}"))))
+        .collect();
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     encoder.write_all(lines.as_bytes()).unwrap();
     let compressed = encoder.finish().unwrap();
-    std::fs::write(dir.join("truncated.json.gz"), &compressed[..compressed.len() * 2 / 3]).unwrap();
+    std::fs::write(
+        dir.join("truncated.json.gz"),
+        &compressed[..compressed.len() * 2 / 3],
+    )
+    .unwrap();
 
     // An empty file, and a gzip-compressed log file in the S3 shape.
     std::fs::write(dir.join("empty.json"), "").unwrap();
-    let log_file = json!({"Records": [cloudtrail("log-1", "iam.amazonaws.com", "DeactivateMFADevice")]});
+    let log_file =
+        json!({"Records": [cloudtrail("log-1", "iam.amazonaws.com", "DeactivateMFADevice")]});
     write_gzip(&dir.join("logfile.json.gz"), &log_file.to_string());
 
     // Events that make the misbehaving rule trap and loop.
     let trap = cloudtrail("trap-1", "test.amazonaws.com", "FixturePanic").to_string();
     let spin = cloudtrail("loop-1", "test.amazonaws.com", "FixtureLoop").to_string();
-    std::fs::write(dir.join("zz-misbehaviour.ndjson"), format!("{trap}\n{spin}\n{}\n", good("after-1"))).unwrap();
+    std::fs::write(
+        dir.join("zz-misbehaviour.ndjson"),
+        format!("{trap}\n{spin}\n{}\n", good("after-1")),
+    )
+    .unwrap();
 
     // Rules: the good ones, a file that is not a component, a component of
     // another world, one that traps in its metadata, and the misbehaving rule.
-    let rules = rules_with("bad-rules", &["cloudtrail-stop-logging", "iam-mfa-device-deactivated"],
-        &["other-world", "trap-in-metadata", "misbehaving"]);
+    let rules = rules_with(
+        "bad-rules",
+        &["cloudtrail-stop-logging", "iam-mfa-device-deactivated"],
+        &["other-world", "trap-in-metadata", "misbehaving"],
+    );
     std::fs::write(rules.join("core-module.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(rules.join("garbage.wasm"), b"definitely not wasm").unwrap();
 
-    let inputs = ["mixed.ndjson", "truncated.json.gz", "empty.json", "logfile.json.gz", "zz-misbehaviour.ndjson"]
-        .map(|f| dir.join(f));
+    let inputs = [
+        "mixed.ndjson",
+        "truncated.json.gz",
+        "empty.json",
+        "logfile.json.gz",
+        "zz-misbehaviour.ndjson",
+    ]
+    .map(|f| dir.join(f));
     let output = run(&rules, &inputs);
     let log = stderr(&output);
     assert!(output.status.success(), "{log}");
@@ -187,27 +268,62 @@ fn bad_input_and_bad_rules_are_reported_and_everything_else_still_alerts() {
     let found = pairs(&alerts(&output));
     let evidence: Vec<&str> = found.iter().map(|(_, e)| e.as_str()).collect();
     for id in ["good-1", "good-2", "log-1", "after-1", "gz-0", "gz-100"] {
-        assert!(evidence.contains(&id), "{id} should alert: {found:?}\n{log}");
+        assert!(
+            evidence.contains(&id),
+            "{id} should alert: {found:?}\n{log}"
+        );
     }
     assert!(!evidence.contains(&"no-time"));
     assert!(!evidence.contains(&"trap-1") && !evidence.contains(&"loop-1"));
     let gz = evidence.iter().filter(|e| e.starts_with("gz-")).count();
-    assert!(gz > 100 && gz < 400, "the lines before the damage alert ({gz})");
+    assert!(
+        gz > 100 && gz < 400,
+        "the lines before the damage alert ({gz})"
+    );
 
     // Each problem is named with its file and line or its rule.
     let mixed = dir.join("mixed.ndjson").display().to_string();
     assert!(log.contains(&format!("{mixed}:2: not valid JSON")), "{log}");
-    assert!(log.contains(&format!("{mixed}:3: record has no eventTime")), "{log}");
-    assert!(log.contains("truncated.json.gz: read failed after line"), "{log}");
-    assert!(log.contains("core-module.wasm: not a valid WebAssembly component"), "{log}");
-    assert!(log.contains("garbage.wasm: not a valid WebAssembly component"), "{log}");
-    assert!(log.contains("other-world.wasm: does not implement the ferrule:detect/detection-rule world"), "{log}");
-    assert!(log.contains("trap-in-metadata.wasm: metadata call failed"), "{log}");
-    assert!(log.contains("asked to panic by event trap-1"), "a rule's panic message reaches the log: {log}");
+    assert!(
+        log.contains(&format!("{mixed}:3: record has no eventTime")),
+        "{log}"
+    );
+    assert!(
+        log.contains("truncated.json.gz: read failed after line"),
+        "{log}"
+    );
+    assert!(
+        log.contains("core-module.wasm: not a valid WebAssembly component"),
+        "{log}"
+    );
+    assert!(
+        log.contains("garbage.wasm: not a valid WebAssembly component"),
+        "{log}"
+    );
+    assert!(
+        log.contains(
+            "other-world.wasm: does not implement the ferrule:detect/detection-rule world"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("trap-in-metadata.wasm: metadata call failed"),
+        "{log}"
+    );
+    assert!(
+        log.contains("asked to panic by event trap-1"),
+        "a rule's panic message reaches the log: {log}"
+    );
     assert!(log.contains("rule=fixture-misbehaving"), "{log}");
-    assert!(log.contains("trap-1") && log.contains("loop-1"), "the failing events are named: {log}");
+    assert!(
+        log.contains("trap-1") && log.contains("loop-1"),
+        "the failing events are named: {log}"
+    );
     assert!(log.contains("timed out"), "{log}");
-    assert!(log.contains("failures of fixture-misbehaving: timeout 1, trap 1"), "{log}");
+    assert!(
+        log.contains("failures of fixture-misbehaving: timeout 1, trap 1"),
+        "{log}"
+    );
     assert!(log.contains("not_json 1"), "{log}");
     assert!(log.contains("no_timestamp 1"), "{log}");
     assert!(log.contains("read_failed 1"), "{log}");
@@ -217,9 +333,16 @@ fn bad_input_and_bad_rules_are_reported_and_everything_else_still_alerts() {
 fn no_usable_rule_is_an_error_that_says_so() {
     let rules = scratch("no-rules");
     std::fs::write(rules.join("garbage.wasm"), b"nope").unwrap();
-    let output = run(&rules, &[root().join("examples/sample/cloudtrail-sample.ndjson")]);
+    let output = run(
+        &rules,
+        &[root().join("examples/sample/cloudtrail-sample.ndjson")],
+    );
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("no usable rule in"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no usable rule in"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -234,21 +357,40 @@ fn stdin_is_read_when_no_input_is_given() {
         .spawn()
         .unwrap();
     let record = cloudtrail("stdin-1", "cloudtrail.amazonaws.com", "StopLogging");
-    child.stdin.take().unwrap().write_all(format!("{record}\n").as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{record}\n").as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
-    assert_eq!(pairs(&alerts(&output)), [("cloudtrail-stop-logging".to_owned(), "stdin-1".to_owned())]);
+    assert_eq!(
+        pairs(&alerts(&output)),
+        [("cloudtrail-stop-logging".to_owned(), "stdin-1".to_owned())]
+    );
 }
 
 #[test]
 fn rules_list_prints_each_rule_and_names_bad_files() {
     let rules = rules_with("list", FOUNDATION_RULES, &["other-world"]);
-    let output = Command::new(ferrule_bin()).args(["rules", "list"]).arg(&rules).output().unwrap();
+    let output = Command::new(ferrule_bin())
+        .args(["rules", "list"])
+        .arg(&rules)
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let table = String::from_utf8(output.stdout.clone()).unwrap();
     assert_eq!(table.lines().count(), 1 + FOUNDATION_RULES.len(), "{table}");
-    assert!(table.contains("1aa8fa52-44a7-4dae-b058-f3333b91c8d7  cloudtrail-stop-logging"), "{table}");
+    assert!(
+        table.contains("1aa8fa52-44a7-4dae-b058-f3333b91c8d7  cloudtrail-stop-logging"),
+        "{table}"
+    );
     assert!(table.contains("T1562.008"), "{table}");
     assert!(table.contains("event.action=StopLogging"), "{table}");
-    assert!(stderr(&output).contains("other-world.wasm: does not implement"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("other-world.wasm: does not implement"),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -16,7 +16,9 @@ use ferrule_tests::{SharedSink, cloudtrail, event, ferrule_bin, root, test_rules
 use serde_json::{Value, json};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = root().join("target/test-scratch").join(format!("reload-{name}-{}", std::process::id()));
+    let dir = root()
+        .join("target/test-scratch")
+        .join(format!("reload-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -36,7 +38,11 @@ fn publish(dir: &Path, name: &str, bytes: &[u8]) {
 
 fn tick(i: usize) -> String {
     let time = chrono::DateTime::from_timestamp(1_777_636_800 + i as i64, 0).unwrap();
-    let record = with(cloudtrail(&format!("t-{i}"), "test.amazonaws.com", "Tick"), "eventTime", json!(time.to_rfc3339()));
+    let record = with(
+        cloudtrail(&format!("t-{i}"), "test.amazonaws.com", "Tick"),
+        "eventTime",
+        json!(time.to_rfc3339()),
+    );
     format!("{record}\n")
 }
 
@@ -80,7 +86,12 @@ impl Running {
                 log.push('\n');
             }
         });
-        let running = Running { child, stdin, log, stdout: Some(stdout) };
+        let running = Running {
+            child,
+            stdin,
+            log,
+            stdout: Some(stdout),
+        };
         running.wait_for("rules loaded", 1);
         running
     }
@@ -93,7 +104,11 @@ impl Running {
     fn wait_for(&self, needle: &str, count: usize) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while self.log().matches(needle).count() < count {
-            assert!(Instant::now() < deadline, "timed out waiting for {count} x {needle:?}:\n{}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {count} x {needle:?}:\n{}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(5));
         }
     }
@@ -111,7 +126,10 @@ impl Running {
         let status = self.child.wait().unwrap();
         std::thread::sleep(Duration::from_millis(50));
         assert!(status.success(), "{}", self.log());
-        let alerts = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let alerts = stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         (alerts, self.log())
     }
 }
@@ -119,9 +137,17 @@ impl Running {
 fn counts_and_versions(alerts: &[Value]) -> (Vec<(String, i64)>, Vec<String>) {
     let counts = alerts
         .iter()
-        .map(|a| (a["evidence"][0].as_str().unwrap().to_owned(), a["fields"]["count"].as_i64().unwrap()))
+        .map(|a| {
+            (
+                a["evidence"][0].as_str().unwrap().to_owned(),
+                a["fields"]["count"].as_i64().unwrap(),
+            )
+        })
         .collect();
-    let versions = alerts.iter().map(|a| a["fields"]["version"].as_str().unwrap().to_owned()).collect();
+    let versions = alerts
+        .iter()
+        .map(|a| a["fields"]["version"].as_str().unwrap().to_owned())
+        .collect();
     (counts, versions)
 }
 
@@ -150,7 +176,11 @@ fn fifty_swaps_under_a_steady_stream_lose_and_repeat_nothing() {
 
     let (v1, v2) = (fixture("counter-v1"), fixture("counter-v2"));
     for swap in 1..=50 {
-        publish(&rules, "counter.wasm", if swap % 2 == 1 { &v2 } else { &v1 });
+        publish(
+            &rules,
+            "counter.wasm",
+            if swap % 2 == 1 { &v2 } else { &v1 },
+        );
         running.wait_for("rule reloaded; state carried over", swap);
     }
     writing.store(false, std::sync::atomic::Ordering::Relaxed);
@@ -158,15 +188,25 @@ fn fifty_swaps_under_a_steady_stream_lose_and_repeat_nothing() {
     let (alerts, log) = running.finish();
 
     let (counts, versions) = counts_and_versions(&alerts);
-    assert_eq!(alerts.len(), sent, "every event was seen once ({sent} sent)");
+    assert_eq!(
+        alerts.len(),
+        sent,
+        "every event was seen once ({sent} sent)"
+    );
     for (i, (id, count)) in counts.iter().enumerate() {
         assert_eq!(id, &format!("t-{i}"), "in order, none skipped or repeated");
         assert_eq!(*count, i as i64 + 1, "state carried over every swap");
     }
     let switches = versions.windows(2).filter(|w| w[0] != w[1]).count();
-    assert!(switches >= 40, "events were processed between the swaps ({switches} version changes seen)");
+    assert!(
+        switches >= 40,
+        "events were processed between the swaps ({switches} version changes seen)"
+    );
     assert_eq!(log.matches("rule reloaded; state carried over").count(), 50);
-    assert!(std::fs::read_dir(&cache).unwrap().count() >= 2, "compiled versions are cached");
+    assert!(
+        std::fs::read_dir(&cache).unwrap().count() >= 2,
+        "compiled versions are cached"
+    );
 }
 
 #[test]
@@ -177,9 +217,21 @@ fn bad_candidates_leave_the_running_version_in_place_and_say_why() {
     let v1 = fixture("counter-v1");
     let v2 = fixture("counter-v2");
     let candidates: [(&str, Vec<u8>, &str); 3] = [
-        ("truncated", v2[..v2.len() / 2].to_vec(), "not a valid WebAssembly component"),
-        ("another world", fixture("other-world"), "does not implement the ferrule:detect/detection-rule world"),
-        ("trap in metadata", fixture("trap-in-metadata"), "metadata call failed"),
+        (
+            "truncated",
+            v2[..v2.len() / 2].to_vec(),
+            "not a valid WebAssembly component",
+        ),
+        (
+            "another world",
+            fixture("other-world"),
+            "does not implement the ferrule:detect/detection-rule world",
+        ),
+        (
+            "trap in metadata",
+            fixture("trap-in-metadata"),
+            "metadata call failed",
+        ),
     ];
     let mut running = Running::start(&rules, &cache, &[]);
     running.send(&tick(0));
@@ -193,7 +245,10 @@ fn bad_candidates_leave_the_running_version_in_place_and_say_why() {
     let (alerts, log) = running.finish();
     let (counts, versions) = counts_and_versions(&alerts);
     assert_eq!(counts.len(), 4, "{log}");
-    assert!(versions.iter().all(|v| v == "1.0.0"), "version 1 kept running: {versions:?}");
+    assert!(
+        versions.iter().all(|v| v == "1.0.0"),
+        "version 1 kept running: {versions:?}"
+    );
     assert!(log.contains("counter.wasm"), "the file is named: {log}");
 
     // Version 1 is in the cache now, so only the candidate is compiled
@@ -232,15 +287,24 @@ fn a_rule_deleted_while_events_flow_stops_and_comes_back_with_its_state() {
     }
     let (alerts, _) = running.finish();
     let (counts, _) = counts_and_versions(&alerts);
-    let expected: Vec<(String, i64)> =
-        [(0, 1), (1, 2), (2, 3), (6, 4), (7, 5)].iter().map(|(i, c)| (format!("t-{i}"), *c)).collect();
-    assert_eq!(counts, expected, "no alerts while removed; the count resumes after");
+    let expected: Vec<(String, i64)> = [(0, 1), (1, 2), (2, 3), (6, 4), (7, 5)]
+        .iter()
+        .map(|(i, c)| (format!("t-{i}"), *c))
+        .collect();
+    assert_eq!(
+        counts, expected,
+        "no alerts while removed; the count resumes after"
+    );
 }
 
 /// A minimal HTTP request to the admin endpoint.
 fn http(addr: &str, method: &str, path: &str) -> String {
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    write!(stream, "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
@@ -259,7 +323,10 @@ fn the_admin_endpoint_lists_reloads_disables_and_enables() {
     std::thread::sleep(Duration::from_millis(300));
 
     let listing = http(&addr, "GET", "/rules");
-    assert!(listing.starts_with("HTTP/1.0 200") || listing.starts_with("HTTP/1.1 200"), "{listing}");
+    assert!(
+        listing.starts_with("HTTP/1.0 200") || listing.starts_with("HTTP/1.1 200"),
+        "{listing}"
+    );
     let body: Value = serde_json::from_str(listing.split_once("\r\n\r\n").unwrap().1).unwrap();
     assert_eq!(body[0]["id"], "fixture-counter");
     assert_eq!(body[0]["version"], "1.0.0");
@@ -269,9 +336,15 @@ fn the_admin_endpoint_lists_reloads_disables_and_enables() {
     assert!(body[0]["p99_us"].as_f64().unwrap() > 0.0);
 
     // The status command reads the same endpoint.
-    let status = Command::new(ferrule_bin()).args(["rules", "status", "--admin", &addr]).output().unwrap();
+    let status = Command::new(ferrule_bin())
+        .args(["rules", "status", "--admin", &addr])
+        .output()
+        .unwrap();
     let table = String::from_utf8(status.stdout).unwrap();
-    assert!(table.contains("fixture-counter") && table.contains("active"), "{table}");
+    assert!(
+        table.contains("fixture-counter") && table.contains("active"),
+        "{table}"
+    );
 
     assert!(http(&addr, "POST", "/rules/fixture-counter/disable").contains("202"));
     running.wait_for("rule disabled", 1);
@@ -287,12 +360,19 @@ fn the_admin_endpoint_lists_reloads_disables_and_enables() {
     running.wait_for("rule reloaded; state carried over", 1);
     running.send(&tick(3));
     let metrics = http(&addr, "GET", "/metrics");
-    assert!(metrics.contains("ferrule_rule_events_total{rule=\"fixture-counter\""), "{metrics}");
+    assert!(
+        metrics.contains("ferrule_rule_events_total{rule=\"fixture-counter\""),
+        "{metrics}"
+    );
 
     let (alerts, _) = running.finish();
     let (counts, versions) = counts_and_versions(&alerts);
     let ids: Vec<&str> = counts.iter().map(|(id, _)| id.as_str()).collect();
-    assert_eq!(ids, ["t-0", "t-2", "t-3"], "the event sent while disabled was not processed");
+    assert_eq!(
+        ids,
+        ["t-0", "t-2", "t-3"],
+        "the event sent while disabled was not processed"
+    );
     assert_eq!(versions, ["1.0.0", "1.0.0", "2.0.0"]);
 }
 
@@ -303,23 +383,38 @@ fn sighup_rescans_the_rules_directory() {
     publish(&rules, "counter.wasm", &fixture("counter-v1"));
     let running = Running::start(&rules, &cache, &["--no-watch"]);
     publish(&rules, "counter.wasm", &fixture("counter-v2"));
-    Command::new("kill").args(["-HUP", &running.child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-HUP", &running.child.id().to_string()])
+        .status()
+        .unwrap();
     running.wait_for("rule reloaded; state carried over", 1);
     let (_, log) = running.finish();
-    assert!(log.contains("SIGHUP: rescanning the rules directory"), "{log}");
+    assert!(
+        log.contains("SIGHUP: rescanning the rules directory"),
+        "{log}"
+    );
 }
 
 fn pipeline_with(version: &str) -> (Pipeline, SharedSink, Runtime) {
     let state: SharedState = Arc::new(Mutex::new(MemoryStore::new()));
     let runtime = Runtime::new(Limits::default(), state.clone()).unwrap();
-    let rule = runtime.load_file(&test_rules_dir().join(format!("{version}.wasm"))).unwrap();
+    let rule = runtime
+        .load_file(&test_rules_dir().join(format!("{version}.wasm")))
+        .unwrap();
     let sink = SharedSink::default();
-    let pipeline = Pipeline::new(vec![rule], state, Box::new(sink.clone()), PipelineConfig::default());
+    let pipeline = Pipeline::new(
+        vec![rule],
+        state,
+        Box::new(sink.clone()),
+        PipelineConfig::default(),
+    );
     (pipeline, sink, runtime)
 }
 
 fn ticks(range: std::ops::Range<usize>) -> Vec<ferrule::event::Event> {
-    range.map(|i| event(&serde_json::from_str(&tick(i)).unwrap())).collect()
+    range
+        .map(|i| event(&serde_json::from_str(&tick(i)).unwrap()))
+        .collect()
 }
 
 #[test]
@@ -327,15 +422,24 @@ fn a_burst_straddling_a_reload_fires_only_when_the_state_schema_is_unchanged() {
     for (next, fires) in [("counter-v2", true), ("counter-v3", false)] {
         let (mut pipeline, sink, runtime) = pipeline_with("counter-v1");
         pipeline.process(ticks(0..5)).unwrap();
-        let candidate = runtime.load_file(&test_rules_dir().join(format!("{next}.wasm"))).unwrap();
+        let candidate = runtime
+            .load_file(&test_rules_dir().join(format!("{next}.wasm")))
+            .unwrap();
         pipeline.apply(RuleChange::Upsert(candidate));
         pipeline.process(ticks(5..10)).unwrap();
         pipeline.finish().unwrap();
         let alerts = sink.0.lock().unwrap();
         let burst = alerts.iter().any(|a| a.fields["burst"] == true);
         assert_eq!(burst, fires, "{next}");
-        let after: Vec<i64> = alerts[5..].iter().map(|a| a.fields["count"].as_i64().unwrap()).collect();
-        let expected: Vec<i64> = if fires { (6..=10).collect() } else { (1..=5).collect() };
+        let after: Vec<i64> = alerts[5..]
+            .iter()
+            .map(|a| a.fields["count"].as_i64().unwrap())
+            .collect();
+        let expected: Vec<i64> = if fires {
+            (6..=10).collect()
+        } else {
+            (1..=5).collect()
+        };
         assert_eq!(after, expected, "{next}");
     }
 }

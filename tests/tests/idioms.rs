@@ -17,14 +17,21 @@ const BASE_MS: i64 = 1_777_636_800_000; // 2026-05-01T12:00:00Z
 const LATENESS_MS: i64 = 30_000;
 
 fn harness() -> Harness {
-    let config = PipelineConfig { lateness_ms: LATENESS_MS, ..PipelineConfig::default() };
+    let config = PipelineConfig {
+        lateness_ms: LATENESS_MS,
+        ..PipelineConfig::default()
+    };
     Harness::with_limits(&test_rules_dir(), &["idioms"], Limits::default(), config)
 }
 
 /// A record for the fixture: `action` by `user` at `ms` after the base.
 fn record(id: &str, action: &str, user: &str, ms: i64) -> Value {
     let time = chrono::DateTime::from_timestamp_millis(BASE_MS + ms).unwrap();
-    let record = with(cloudtrail(id, "test.amazonaws.com", action), "eventTime", json!(time.to_rfc3339()));
+    let record = with(
+        cloudtrail(id, "test.amazonaws.com", action),
+        "eventTime",
+        json!(time.to_rfc3339()),
+    );
     with(record, "userIdentity.userName", json!(user))
 }
 
@@ -54,7 +61,11 @@ fn sequences_complete_in_order_within_the_span_even_when_steps_arrive_out_of_ord
         record("b", "StepB", "alice", 10_000),
     ]);
     assert_eq!(ids(&alerts), [vec!["a", "b", "c"]]);
-    assert_eq!(alerts[0].timestamp_ms, BASE_MS + 20_000, "stamped with the completing event");
+    assert_eq!(
+        alerts[0].timestamp_ms,
+        BASE_MS + 20_000,
+        "stamped with the completing event"
+    );
 
     let too_slow = harness().run(&[
         record("a", "StepA", "alice", 0),
@@ -82,24 +93,53 @@ fn sequences_complete_in_order_within_the_span_even_when_steps_arrive_out_of_ord
 fn sliding_windows_count_and_bound_their_entries() {
     let mut records = Vec::new();
     for (i, ip) in ["1.1.1.1", "2.2.2.2", "1.1.1.1"].iter().enumerate() {
-        records.push(with(record(&format!("w{i}"), "Count", "alice", i as i64 * 1_000), "sourceIPAddress", json!(ip)));
+        records.push(with(
+            record(&format!("w{i}"), "Count", "alice", i as i64 * 1_000),
+            "sourceIPAddress",
+            json!(ip),
+        ));
     }
     // 10.001 s after the first entry: it slides out.
-    records.push(with(record("w3", "Count", "alice", 10_001), "sourceIPAddress", json!("3.3.3.3")));
+    records.push(with(
+        record("w3", "Count", "alice", 10_001),
+        "sourceIPAddress",
+        json!("3.3.3.3"),
+    ));
     let alerts = harness().run(&records);
     let counts: Vec<(i64, i64)> = alerts
         .iter()
-        .map(|a| (a.fields["count"].as_i64().unwrap(), a.fields["distinct"].as_i64().unwrap()))
+        .map(|a| {
+            (
+                a.fields["count"].as_i64().unwrap(),
+                a.fields["distinct"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(counts, [(1, 1), (2, 2), (3, 2), (3, 3)]);
-    assert_eq!(alerts[3].fields["members"], json!(["2.2.2.2", "1.1.1.1", "3.3.3.3"]));
+    assert_eq!(
+        alerts[3].fields["members"],
+        json!(["2.2.2.2", "1.1.1.1", "3.3.3.3"])
+    );
 
     let burst: Vec<Value> = (0..8)
-        .map(|i| with(record(&format!("x{i}"), "Count", "bob", i), "sourceIPAddress", json!(format!("10.0.0.{i}"))))
+        .map(|i| {
+            with(
+                record(&format!("x{i}"), "Count", "bob", i),
+                "sourceIPAddress",
+                json!(format!("10.0.0.{i}")),
+            )
+        })
         .collect();
     let alerts = harness().run(&burst);
     let last = &alerts.last().unwrap().fields;
-    assert_eq!((last["count"].as_i64(), last["distinct"].as_i64(), last["dropped"].as_i64()), (Some(5), Some(5), Some(3)));
+    assert_eq!(
+        (
+            last["count"].as_i64(),
+            last["distinct"].as_i64(),
+            last["dropped"].as_i64()
+        ),
+        (Some(5), Some(5), Some(3))
+    );
 }
 
 #[test]
@@ -111,9 +151,14 @@ fn suppression_lets_one_alert_through_per_window_and_counts_the_rest() {
         record("t0", "Suppressed", "bob", 2_000),
         record("s3", "Suppressed", "alice", 60_000),
     ]);
-    let admitted: Vec<(String, i64)> =
-        alerts.iter().map(|a| (a.evidence[0].clone(), a.fields["held"].as_i64().unwrap())).collect();
-    assert_eq!(admitted, [("s0".into(), 0), ("t0".into(), 0), ("s3".into(), 2)]);
+    let admitted: Vec<(String, i64)> = alerts
+        .iter()
+        .map(|a| (a.evidence[0].clone(), a.fields["held"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        admitted,
+        [("s0".into(), 0), ("t0".into(), 0), ("s3".into(), 2)]
+    );
 }
 
 /// A small deterministic generator, so failures reproduce.
@@ -142,14 +187,24 @@ fn scenario(seed: u64) -> Vec<(i64, Value)> {
             let action = actions[random.below(actions.len() as u64) as usize];
             let user = users[random.below(users.len() as u64) as usize];
             let ip = format!("192.0.2.{}", random.below(4));
-            (at, with(record(&format!("e{i:03}"), action, user, at), "sourceIPAddress", json!(ip)))
+            (
+                at,
+                with(
+                    record(&format!("e{i:03}"), action, user, at),
+                    "sourceIPAddress",
+                    json!(ip),
+                ),
+            )
         })
         .collect()
 }
 
 /// Alerts as a comparable set: id, rule, evidence and fields.
 fn alert_set(alerts: &[ferrule::alert::Alert]) -> BTreeSet<String> {
-    alerts.iter().map(|a| serde_json::to_string(a).unwrap()).collect()
+    alerts
+        .iter()
+        .map(|a| serde_json::to_string(a).unwrap())
+        .collect()
 }
 
 #[test]
@@ -158,7 +213,11 @@ fn the_same_events_shuffled_within_the_lateness_give_the_same_alerts() {
     events.sort_by_key(|(at, _)| *at);
     let ordered: Vec<Value> = events.iter().map(|(_, r)| r.clone()).collect();
     let expected = alert_set(&harness().run(&ordered));
-    assert!(expected.len() > 10, "the scenario exercises the idioms ({} alerts)", expected.len());
+    assert!(
+        expected.len() > 10,
+        "the scenario exercises the idioms ({} alerts)",
+        expected.len()
+    );
 
     let mut random = Random(42);
     for round in 0..40 {
@@ -169,7 +228,11 @@ fn the_same_events_shuffled_within_the_lateness_give_the_same_alerts() {
             .collect();
         arrivals.sort_by_key(|(arrival, _)| *arrival);
         let shuffled: Vec<Value> = arrivals.into_iter().map(|(_, r)| r.clone()).collect();
-        assert_eq!(alert_set(&harness().run(&shuffled)), expected, "shuffle round {round}");
+        assert_eq!(
+            alert_set(&harness().run(&shuffled)),
+            expected,
+            "shuffle round {round}"
+        );
     }
 }
 
@@ -190,9 +253,14 @@ fn one_batch_one_event_at_a_time_and_interleaved_inputs_agree() {
     // Two inputs, one for alice and one for the other users, each in time
     // order, merged as a shipper would: one input runs ahead of the other
     // by up to 20 s (inside the 30 s lateness), in uneven chunks.
-    let time = |r: &Value| chrono::DateTime::parse_from_rfc3339(r["eventTime"].as_str().unwrap()).unwrap().timestamp_millis();
-    let (left, right): (Vec<&Value>, Vec<&Value>) =
-        records.iter().partition(|r| r["userIdentity"]["userName"] == "alice");
+    let time = |r: &Value| {
+        chrono::DateTime::parse_from_rfc3339(r["eventTime"].as_str().unwrap())
+            .unwrap()
+            .timestamp_millis()
+    };
+    let (left, right): (Vec<&Value>, Vec<&Value>) = records
+        .iter()
+        .partition(|r| r["userIdentity"]["userName"] == "alice");
     let (mut l, mut r) = (left.into_iter().peekable(), right.into_iter().peekable());
     let mut interleaved = harness();
     let mut chunk = Vec::new();
@@ -206,7 +274,10 @@ fn one_batch_one_event_at_a_time_and_interleaved_inputs_agree() {
         let next = if take_left { l.next() } else { r.next() };
         chunk.push(event(next.unwrap()));
         if chunk.len() == 4 {
-            interleaved.pipeline.process(std::mem::take(&mut chunk)).unwrap();
+            interleaved
+                .pipeline
+                .process(std::mem::take(&mut chunk))
+                .unwrap();
         }
     }
     interleaved.pipeline.process(chunk).unwrap();
@@ -220,11 +291,24 @@ fn one_batch_one_event_at_a_time_and_interleaved_inputs_agree() {
 /// A minimal fixture event without going through JSON, for volume.
 fn seen_event(user: &str, at: i64) -> Event {
     let mut fields = Fields::new();
-    fields.put("data_stream.dataset", FieldValue::Text(Cow::Borrowed("aws.cloudtrail")));
+    fields.put(
+        "data_stream.dataset",
+        FieldValue::Text(Cow::Borrowed("aws.cloudtrail")),
+    );
     fields.put("event.action", FieldValue::Text(Cow::Borrowed("Seen")));
-    fields.put("event.id", FieldValue::Text(Cow::Owned(format!("id-{user}"))));
+    fields.put(
+        "event.id",
+        FieldValue::Text(Cow::Owned(format!("id-{user}"))),
+    );
     fields.put("user.name", FieldValue::Text(Cow::Owned(user.to_owned())));
-    fields.into_event(Position { source: "volume".into(), line: 1, record: None }, at)
+    fields.into_event(
+        Position {
+            source: "volume".into(),
+            line: 1,
+            record: None,
+        },
+        at,
+    )
 }
 
 /// Counts alerts without keeping them.
@@ -248,9 +332,19 @@ fn state_stays_bounded_as_histories_expire() {
     let state: ferrule::runtime::SharedState =
         std::sync::Arc::new(std::sync::Mutex::new(ferrule::state::MemoryStore::new()));
     let runtime = ferrule::runtime::Runtime::new(Limits::default(), state.clone()).unwrap();
-    let rule = runtime.load_file(&test_rules_dir().join("idioms.wasm")).unwrap();
-    let config = PipelineConfig { lateness_ms: LATENESS_MS, ..PipelineConfig::default() };
-    let mut pipeline = ferrule::pipeline::Pipeline::new(vec![rule], state, Box::new(CountingSink::default()), config);
+    let rule = runtime
+        .load_file(&test_rules_dir().join("idioms.wasm"))
+        .unwrap();
+    let config = PipelineConfig {
+        lateness_ms: LATENESS_MS,
+        ..PipelineConfig::default()
+    };
+    let mut pipeline = ferrule::pipeline::Pipeline::new(
+        vec![rule],
+        state,
+        Box::new(CountingSink::default()),
+        config,
+    );
     let mut peak = 0;
     let mut batch = Vec::with_capacity(1000);
     // One distinct user a second for a million seconds (11.6 days of event
@@ -268,5 +362,8 @@ fn state_stays_bounded_as_histories_expire() {
     assert_eq!(stats.alerts, KEYS as u64, "every user is new");
     // At most the history plus the lateness plus one batch of entries live.
     assert!(peak <= 10 + 30 + 1000 + 1, "peak state entries {peak}");
-    assert_eq!(stats.state_entries, 0, "everything expired once the input ended");
+    assert_eq!(
+        stats.state_entries, 0,
+        "everything expired once the input ended"
+    );
 }

@@ -40,11 +40,22 @@ const SET_AT_INDEX_TIME: &[&str] = &["data_stream.dataset", "event.dataset"];
 
 fn catalog_fields(shared: &std::path::Path) -> Vec<String> {
     let catalog = std::fs::read_to_string(shared.join("../rules/CATALOG.md")).expect("catalog");
-    let section = catalog.split("## ECS fields used").nth(1).expect("ECS fields section");
-    let section = section.split("Fields referenced only as alert context").next().unwrap();
+    let section = catalog
+        .split("## ECS fields used")
+        .nth(1)
+        .expect("ECS fields section");
+    let section = section
+        .split("Fields referenced only as alert context")
+        .next()
+        .unwrap();
     section
         .lines()
-        .filter_map(|line| line.strip_prefix("- `")?.split('`').next().map(str::to_owned))
+        .filter_map(|line| {
+            line.strip_prefix("- `")?
+                .split('`')
+                .next()
+                .map(str::to_owned)
+        })
         .collect()
 }
 
@@ -52,7 +63,11 @@ fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
     match value {
         Value::Object(map) if !prefix.contains(".flattened.") => {
             for (key, item) in map {
-                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
                 flatten(&path, item, out);
             }
         }
@@ -77,7 +92,11 @@ fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
 /// Our event's fields as JSON values, keyed by path.
 fn ours(raw: &str) -> BTreeMap<String, Value> {
     let record = RawRecord {
-        position: Position { source: "conformance".into(), line: 1, record: None },
+        position: Position {
+            source: "conformance".into(),
+            line: 1,
+            record: None,
+        },
         json: serde_json::value::RawValue::from_string(raw.to_owned()).unwrap(),
     };
     let event = normalize(&record).expect("sample normalizes");
@@ -104,7 +123,8 @@ fn same(field: &str, expected: &Value, actual: &Value) -> bool {
     };
     let (expected, actual) = (one(expected), one(actual));
     if field == "@timestamp" || field.ends_with("creation_date") {
-        return expected.as_str().and_then(parse_timestamp) == actual.as_str().and_then(parse_timestamp);
+        return expected.as_str().and_then(parse_timestamp)
+            == actual.as_str().and_then(parse_timestamp);
     }
     if let (Value::Array(e), Value::Array(a)) = (&expected, &actual) {
         let mut e: Vec<String> = e.iter().map(Value::to_string).collect();
@@ -118,37 +138,66 @@ fn same(field: &str, expected: &Value, actual: &Value) -> bool {
 
 #[test]
 fn ferrule_maps_raw_cloudtrail_as_elastic_does() {
-    let Some(shared) = shared_testdata() else { return };
+    let Some(shared) = shared_testdata() else {
+        return;
+    };
     let fields = catalog_fields(&shared);
-    assert!(fields.len() > 40, "the catalog lists the fields rules use ({} found)", fields.len());
+    assert!(
+        fields.len() > 40,
+        "the catalog lists the fields rules use ({} found)",
+        fields.len()
+    );
     let expected_dir = shared.join("ecs-expected/elastic-integrations");
     let raw_dir = shared.join("cloudtrail/elastic-integrations");
 
     let mut compared = 0;
     let mut mismatches = Vec::new();
-    let mut pairs: Vec<_> = std::fs::read_dir(&expected_dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut pairs: Vec<_> = std::fs::read_dir(&expected_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     pairs.sort();
     for expected_path in pairs {
-        let name = expected_path.file_name().unwrap().to_string_lossy().into_owned();
+        let name = expected_path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let raw_text = std::fs::read_to_string(raw_dir.join(&name)).expect("paired raw sample");
         let expected_text = std::fs::read_to_string(&expected_path).unwrap();
         let raw_lines: Vec<&str> = raw_text.lines().filter(|l| !l.trim().is_empty()).collect();
-        let expected_lines: Vec<&str> = expected_text.lines().filter(|l| !l.trim().is_empty()).collect();
-        assert_eq!(raw_lines.len(), expected_lines.len(), "{name}: records pair up line by line");
+        let expected_lines: Vec<&str> = expected_text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        assert_eq!(
+            raw_lines.len(),
+            expected_lines.len(),
+            "{name}: records pair up line by line"
+        );
 
         for (index, (raw, expected)) in raw_lines.iter().zip(&expected_lines).enumerate() {
             let raw_json: Value = serde_json::from_str(raw).unwrap();
             let mut expected_fields = BTreeMap::new();
-            flatten("", &serde_json::from_str(expected).unwrap(), &mut expected_fields);
+            flatten(
+                "",
+                &serde_json::from_str(expected).unwrap(),
+                &mut expected_fields,
+            );
             let actual = ours(raw);
-            let session_name = raw_json["userIdentity"]["arn"].as_str().and_then(|a| a.rsplit('/').next());
+            let session_name = raw_json["userIdentity"]["arn"]
+                .as_str()
+                .and_then(|a| a.rsplit('/').next());
             let service_linked = raw_json["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"]
                 .as_str()
                 .is_some_and(|a| a.contains(":role/aws-service-role/"));
 
             for field in &fields {
                 let field = field.as_str();
-                if NOT_NORMALIZATION.contains(&field) || field.starts_with("source.geo.") || field.starts_with("source.as.") {
+                if NOT_NORMALIZATION.contains(&field)
+                    || field.starts_with("source.geo.")
+                    || field.starts_with("source.as.")
+                {
                     continue;
                 }
                 let (expected_field, actual_field) = match field {
@@ -161,7 +210,9 @@ fn ferrule_maps_raw_cloudtrail_as_elastic_does() {
                 };
                 let expected_value = expected_fields.get(&expected_field);
                 let actual_value = actual.get(&actual_field);
-                if field == "user.changes.name" && expected_value.and_then(Value::as_str) == session_name {
+                if field == "user.changes.name"
+                    && expected_value.and_then(Value::as_str) == session_name
+                {
                     continue;
                 }
                 if field == "user.name" && service_linked {
@@ -186,5 +237,10 @@ fn ferrule_maps_raw_cloudtrail_as_elastic_does() {
         }
     }
     assert!(compared > 500, "compared {compared} field values");
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }

@@ -1483,10 +1483,7 @@ fn shared_samples_alert_exactly_where_expected() {
             events += 1;
 
             let before = harness.sink.0.lock().unwrap().len();
-            harness
-                .pipeline
-                .process(vec![event.clone()])
-                .unwrap();
+            harness.pipeline.process(vec![event.clone()]).unwrap();
             let alerts = harness.sink.0.lock().unwrap()[before..].to_vec();
             for alert in alerts {
                 assert_eq!(alert.evidence, [event.id()], "{name}:{line_no}");

@@ -7,6 +7,8 @@
 //!   log, printing the alerts.
 //! - `test`: installs the `wasm32-wasip2` target if missing, builds the
 //!   components and the `ferrule` binary, and runs every test.
+//! - `bench`: builds the components and runs the criterion benchmarks
+//!   (extra arguments go to `cargo bench`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,15 +25,21 @@ fn main() -> Result<()> {
         Some("build-rules") => build_rules(&root),
         Some("demo") => demo(&root),
         Some("test") => test(&root, &args[1..]),
+        Some("bench") => bench(&root, &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <build-rules | demo | test [-- cargo test args]>");
+            eprintln!(
+                "usage: cargo xtask <build-rules | demo | test [cargo test args] | bench [cargo bench args]>"
+            );
             std::process::exit(2);
         }
     }
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").into()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .into()
 }
 
 fn cargo() -> Command {
@@ -39,7 +47,9 @@ fn cargo() -> Command {
 }
 
 fn run(command: &mut Command) -> Result<()> {
-    let status = command.status().with_context(|| format!("starting {command:?}"))?;
+    let status = command
+        .status()
+        .with_context(|| format!("starting {command:?}"))?;
     if !status.success() {
         bail!("{command:?} failed with {status}");
     }
@@ -52,7 +62,10 @@ fn ensure_wasm_target() -> Result<()> {
         .args(["target", "list", "--installed"])
         .output()
         .context("running rustup (needed to install the wasm32-wasip2 target)")?;
-    if String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == WASM_TARGET) {
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == WASM_TARGET)
+    {
         return Ok(());
     }
     eprintln!("xtask: installing the {WASM_TARGET} target");
@@ -74,12 +87,21 @@ fn rule_crates(dir: &Path) -> Result<Vec<RuleCrate>> {
         if !manifest.is_file() {
             continue;
         }
-        let text = std::fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
+        let text = std::fs::read_to_string(&manifest)
+            .with_context(|| format!("reading {}", manifest.display()))?;
         let package = text
             .lines()
-            .find_map(|l| l.trim().strip_prefix("name = ").map(|v| v.trim_matches('"').to_owned()))
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("name = ")
+                    .map(|v| v.trim_matches('"').to_owned())
+            })
             .with_context(|| format!("{}: no package name", manifest.display()))?;
-        let slug = path.file_name().expect("a directory entry has a name").to_string_lossy().into_owned();
+        let slug = path
+            .file_name()
+            .expect("a directory entry has a name")
+            .to_string_lossy()
+            .into_owned();
         crates.push(RuleCrate { slug, package });
     }
     crates.sort_by(|a, b| a.slug.cmp(&b.slug));
@@ -90,7 +112,10 @@ fn build_rules(root: &Path) -> Result<()> {
     ensure_wasm_target()?;
     let groups = [
         (root.join("guest-rules/rules"), root.join("target/rules")),
-        (root.join("tests/fixture-rules"), root.join("target/test-rules")),
+        (
+            root.join("tests/fixture-rules"),
+            root.join("target/test-rules"),
+        ),
     ];
     let mut all = Vec::new();
     for (source, destination) in &groups {
@@ -99,7 +124,9 @@ fn build_rules(root: &Path) -> Result<()> {
         }
     }
     let mut build = cargo();
-    build.current_dir(root).args(["build", "--target", WASM_TARGET, "--profile", RULE_PROFILE]);
+    build
+        .current_dir(root)
+        .args(["build", "--target", WASM_TARGET, "--profile", RULE_PROFILE]);
     for (rule, _) in &all {
         build.args(["-p", &rule.package]);
     }
@@ -107,11 +134,13 @@ fn build_rules(root: &Path) -> Result<()> {
 
     let built = root.join("target").join(WASM_TARGET).join(RULE_PROFILE);
     for (_, destination) in &groups {
-        std::fs::create_dir_all(destination).with_context(|| format!("creating {}", destination.display()))?;
+        std::fs::create_dir_all(destination)
+            .with_context(|| format!("creating {}", destination.display()))?;
         for old in std::fs::read_dir(destination)? {
             let old = old?.path();
             if old.extension().is_some_and(|e| e == "wasm") {
-                std::fs::remove_file(&old).with_context(|| format!("removing {}", old.display()))?;
+                std::fs::remove_file(&old)
+                    .with_context(|| format!("removing {}", old.display()))?;
             }
         }
     }
@@ -121,14 +150,19 @@ fn build_rules(root: &Path) -> Result<()> {
         std::fs::copy(&artifact, &target)
             .with_context(|| format!("copying {} to {}", artifact.display(), target.display()))?;
     }
-    eprintln!("xtask: {} rule components in target/rules and target/test-rules", all.len());
+    eprintln!(
+        "xtask: {} rule components in target/rules and target/test-rules",
+        all.len()
+    );
     Ok(())
 }
 
 fn demo(root: &Path) -> Result<()> {
     build_rules(root)?;
     let sample = root.join("examples/sample/cloudtrail-sample.ndjson");
-    run(cargo().current_dir(root).args(["run", "--quiet", "-p", "ferrule", "--", "run", "--rules"])
+    run(cargo()
+        .current_dir(root)
+        .args(["run", "--quiet", "-p", "ferrule", "--", "run", "--rules"])
         .arg(root.join("target/rules"))
         .arg(&sample))
 }
@@ -139,4 +173,12 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
     let mut tests = cargo();
     tests.current_dir(root).arg("test").args(extra);
     run(&mut tests)
+}
+
+fn bench(root: &Path, extra: &[String]) -> Result<()> {
+    build_rules(root)?;
+    run(cargo()
+        .current_dir(root)
+        .args(["bench", "-p", "ferrule"])
+        .args(extra))
 }

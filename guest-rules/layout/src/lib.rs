@@ -155,7 +155,8 @@ impl<'a> EventWriter<'a> {
     /// address. The host bounds record sizes long before that.
     pub fn finish(mut self, timestamp_ms: i64, out: &mut Vec<u8>) -> core::ops::Range<usize> {
         // Stable sort, then keep the last of equal names.
-        self.fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        self.fields
+            .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut fields: Vec<(&str, ValueRef<'_>)> = Vec::with_capacity(self.fields.len());
         for field in self.fields {
             match fields.last_mut() {
@@ -291,7 +292,11 @@ impl<'a> EventReader<'a> {
             return Err(LayoutError::Truncated);
         }
         let (record, rest) = bytes.split_at(record_len);
-        let reader = EventReader { record, field_count, timestamp_ms };
+        let reader = EventReader {
+            record,
+            field_count,
+            timestamp_ms,
+        };
 
         let mut previous: Option<&[u8]> = None;
         for i in 0..field_count {
@@ -338,8 +343,12 @@ impl<'a> EventReader<'a> {
         let value_offset = u32::from_le_bytes(entry[4..8].try_into().ok()?) as usize;
         let value_len = u32::from_le_bytes(entry[8..12].try_into().ok()?) as usize;
         let name_len = u16::from_le_bytes(entry[12..14].try_into().ok()?) as usize;
-        let name = self.record.get(name_offset..name_offset.checked_add(name_len)?)?;
-        let value = self.record.get(value_offset..value_offset.checked_add(value_len)?)?;
+        let name = self
+            .record
+            .get(name_offset..name_offset.checked_add(name_len)?)?;
+        let value = self
+            .record
+            .get(value_offset..value_offset.checked_add(value_len)?)?;
         Some((name, value, value_offset, entry[14]))
     }
 
@@ -411,7 +420,10 @@ fn decode(value: &[u8], kind: u8) -> Option<Value<'_>> {
         },
         Kind::TextList => {
             let count = read_u32(value, 0)? as usize;
-            Value::TextList(TextList { bytes: value.get(4..)?, count })
+            Value::TextList(TextList {
+                bytes: value.get(4..)?,
+                count,
+            })
         }
     })
 }
@@ -436,7 +448,10 @@ impl<'a> TextList<'a> {
 
     /// The items, in order. Stops early at a damaged item.
     pub fn iter(&self) -> TextListIter<'a> {
-        TextListIter { bytes: self.bytes, remaining: self.count }
+        TextListIter {
+            bytes: self.bytes,
+            remaining: self.count,
+        }
     }
 }
 
@@ -524,9 +539,14 @@ mod tests {
         assert_eq!(reader.get("event.action"), Some(Value::Text("CreateTrail")));
         assert_eq!(reader.get("aws.count"), Some(Value::Integer(-7)));
         assert_eq!(reader.get("ratio"), Some(Value::Float(0.25)));
-        assert_eq!(reader.get("aws.cloudtrail.read_only"), Some(Value::Bool(false)));
+        assert_eq!(
+            reader.get("aws.cloudtrail.read_only"),
+            Some(Value::Bool(false))
+        );
         assert_eq!(reader.get("doc"), Some(Value::Json("{\"a\":1}")));
-        let Some(Value::TextList(list)) = reader.get("related.user") else { panic!() };
+        let Some(Value::TextList(list)) = reader.get("related.user") else {
+            panic!()
+        };
         assert_eq!(list.iter().collect::<Vec<_>>(), vec!["a", "", "ccc"]);
         assert_eq!(reader.get("event"), None);
         assert_eq!(reader.get("zzz"), None);
@@ -576,13 +596,18 @@ mod tests {
         }
         let mut unsorted = Vec::new();
         let mut writer = EventWriter::new();
-        writer.field("b", ValueRef::Text("1")).field("a", ValueRef::Text("2"));
+        writer
+            .field("b", ValueRef::Text("1"))
+            .field("a", ValueRef::Text("2"));
         writer.finish(0, &mut unsorted);
         // Swap the two entries' name offsets so the table is out of order.
         let first = unsorted[16..20].to_vec();
         let second = unsorted[32..36].to_vec();
         unsorted[16..20].copy_from_slice(&second);
         unsorted[32..36].copy_from_slice(&first);
-        assert_eq!(EventReader::new(&unsorted).unwrap_err(), LayoutError::Unsorted(1));
+        assert_eq!(
+            EventReader::new(&unsorted).unwrap_err(),
+            LayoutError::Unsorted(1)
+        );
     }
 }

@@ -34,16 +34,24 @@ impl Input {
     pub fn open(&self) -> Result<Box<dyn BufRead + Send>, DecodeError> {
         let raw: Box<dyn Read + Send> = match self {
             Input::Stdin => Box::new(io::stdin()),
-            Input::File(path) => Box::new(
-                File::open(path).map_err(|error| DecodeError::Open { path: path.clone(), error })?,
-            ),
+            Input::File(path) => Box::new(File::open(path).map_err(|error| DecodeError::Open {
+                path: path.clone(),
+                error,
+            })?),
         };
         let mut reader = BufReader::with_capacity(256 * 1024, raw);
-        let is_gzip = reader.fill_buf().map(|head| head.starts_with(&[0x1f, 0x8b])).map_err(
-            |error| DecodeError::Open { path: PathBuf::from(self.name()), error },
-        )?;
+        let is_gzip = reader
+            .fill_buf()
+            .map(|head| head.starts_with(&[0x1f, 0x8b]))
+            .map_err(|error| DecodeError::Open {
+                path: PathBuf::from(self.name()),
+                error,
+            })?;
         Ok(if is_gzip {
-            Box::new(BufReader::with_capacity(256 * 1024, MultiGzDecoder::new(reader)))
+            Box::new(BufReader::with_capacity(
+                256 * 1024,
+                MultiGzDecoder::new(reader),
+            ))
         } else {
             Box::new(reader)
         })
@@ -68,8 +76,10 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, DecodeError> {
             inputs.push(Input::Stdin);
             continue;
         }
-        let metadata = std::fs::metadata(path)
-            .map_err(|error| DecodeError::Open { path: path.clone(), error })?;
+        let metadata = std::fs::metadata(path).map_err(|error| DecodeError::Open {
+            path: path.clone(),
+            error,
+        })?;
         if metadata.is_dir() {
             let mut files = Vec::new();
             walk(path, &mut files)?;
@@ -83,17 +93,25 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, DecodeError> {
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), DecodeError> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|error| DecodeError::Open { path: dir.into(), error })?;
+    let entries = std::fs::read_dir(dir).map_err(|error| DecodeError::Open {
+        path: dir.into(),
+        error,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|error| DecodeError::Open { path: dir.into(), error })?;
+        let entry = entry.map_err(|error| DecodeError::Open {
+            path: dir.into(),
+            error,
+        })?;
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with('.') || name == "CloudTrail-Digest" {
             continue;
         }
-        let kind = entry.file_type().map_err(|error| DecodeError::Open { path: path.clone(), error })?;
+        let kind = entry.file_type().map_err(|error| DecodeError::Open {
+            path: path.clone(),
+            error,
+        })?;
         if kind.is_dir() {
             walk(&path, files)?;
         } else if kind.is_file() || kind.is_symlink() {
@@ -132,6 +150,9 @@ mod tests {
     fn no_paths_means_stdin_and_missing_paths_are_errors() {
         assert_eq!(expand_inputs(&[]).unwrap(), vec![Input::Stdin]);
         let error = expand_inputs(&[PathBuf::from("/nonexistent/ferrule")]).unwrap_err();
-        assert!(error.to_string().contains("/nonexistent/ferrule"), "{error}");
+        assert!(
+            error.to_string().contains("/nonexistent/ferrule"),
+            "{error}"
+        );
     }
 }

@@ -45,18 +45,25 @@ impl RecordReader {
     }
 
     fn position_at(&self, line: u64, record: Option<usize>) -> Position {
-        Position { source: self.source.clone(), line, record }
+        Position {
+            source: self.source.clone(),
+            line,
+            record,
+        }
     }
 
     /// Reads one line into `buffer` (without the newline). `Ok(false)` at
     /// the end of the input.
     fn read_line(&mut self, buffer: &mut Vec<u8>) -> Result<bool, DecodeError> {
         buffer.clear();
-        let read = self.reader.read_until(b'\n', buffer).map_err(|error| DecodeError::Read {
-            source_name: self.source.clone(),
-            line: self.line,
-            error,
-        })?;
+        let read = self
+            .reader
+            .read_until(b'\n', buffer)
+            .map_err(|error| DecodeError::Read {
+                source_name: self.source.clone(),
+                line: self.line,
+                error,
+            })?;
         if read == 0 {
             return Ok(false);
         }
@@ -104,7 +111,10 @@ impl RecordReader {
     fn queue_document(&mut self, line: u64, bytes: Vec<u8>) {
         if bytes.len() > MAX_DOCUMENT_BYTES {
             let position = self.position_at(line, None);
-            self.pending.push_back(Err(DecodeError::TooLarge { position, limit: MAX_DOCUMENT_BYTES }));
+            self.pending.push_back(Err(DecodeError::TooLarge {
+                position,
+                limit: MAX_DOCUMENT_BYTES,
+            }));
             return;
         }
         let text = match String::from_utf8(bytes) {
@@ -112,33 +122,39 @@ impl RecordReader {
             Err(error) => {
                 let position = self.position_at(line, None);
                 let reason = format!("not UTF-8 ({})", error.utf8_error());
-                self.pending.push_back(Err(DecodeError::NotJson { position, reason }));
+                self.pending
+                    .push_back(Err(DecodeError::NotJson { position, reason }));
                 return;
             }
         };
         let trimmed = text.trim_start();
-        let elements: Result<Option<Vec<&RawValue>>, serde_json::Error> = if trimmed.starts_with('[') {
-            serde_json::from_str::<Vec<&RawValue>>(&text).map(Some)
-        } else if trimmed.starts_with('{') && text.contains("\"Records\"") {
-            serde_json::from_str::<LogFile<'_>>(&text).map(|file| file.records)
-        } else if trimmed.starts_with('{') {
-            Ok(None)
-        } else {
-            let position = self.position_at(line, None);
-            let found = match serde_json::from_str::<serde_json::Value>(&text) {
-                Ok(serde_json::Value::String(_)) => "a string",
-                Ok(serde_json::Value::Number(_)) => "a number",
-                Ok(serde_json::Value::Bool(_)) => "a boolean",
-                Ok(serde_json::Value::Null) => "null",
-                Ok(_) => "something else",
-                Err(error) => {
-                    self.pending.push_back(Err(DecodeError::NotJson { position, reason: error.to_string() }));
-                    return;
-                }
+        let elements: Result<Option<Vec<&RawValue>>, serde_json::Error> =
+            if trimmed.starts_with('[') {
+                serde_json::from_str::<Vec<&RawValue>>(&text).map(Some)
+            } else if trimmed.starts_with('{') && text.contains("\"Records\"") {
+                serde_json::from_str::<LogFile<'_>>(&text).map(|file| file.records)
+            } else if trimmed.starts_with('{') {
+                Ok(None)
+            } else {
+                let position = self.position_at(line, None);
+                let found = match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(serde_json::Value::String(_)) => "a string",
+                    Ok(serde_json::Value::Number(_)) => "a number",
+                    Ok(serde_json::Value::Bool(_)) => "a boolean",
+                    Ok(serde_json::Value::Null) => "null",
+                    Ok(_) => "something else",
+                    Err(error) => {
+                        self.pending.push_back(Err(DecodeError::NotJson {
+                            position,
+                            reason: error.to_string(),
+                        }));
+                        return;
+                    }
+                };
+                self.pending
+                    .push_back(Err(DecodeError::NotAnObject { position, found }));
+                return;
             };
-            self.pending.push_back(Err(DecodeError::NotAnObject { position, found }));
-            return;
-        };
         match elements {
             Ok(None) => {
                 // A single record; the normalizer parses (and validates) it.
@@ -152,13 +168,19 @@ impl RecordReader {
                         self.push_record(line, Some(index), json);
                     } else {
                         let position = self.position_at(line, Some(index));
-                        self.pending.push_back(Err(DecodeError::NotAnObject { position, found: "a non-object array item" }));
+                        self.pending.push_back(Err(DecodeError::NotAnObject {
+                            position,
+                            found: "a non-object array item",
+                        }));
                     }
                 }
             }
             Err(error) => {
                 let position = self.position_at(line, None);
-                self.pending.push_back(Err(DecodeError::NotJson { position, reason: error.to_string() }));
+                self.pending.push_back(Err(DecodeError::NotJson {
+                    position,
+                    reason: error.to_string(),
+                }));
             }
         }
     }
@@ -172,7 +194,10 @@ impl RecordReader {
         let position = self.position_at(line, record);
         self.pending.push_back(match json {
             Ok(json) => Ok(RawRecord { position, json }),
-            Err(error) => Err(DecodeError::NotJson { position, reason: error.to_string() }),
+            Err(error) => Err(DecodeError::NotJson {
+                position,
+                reason: error.to_string(),
+            }),
         });
     }
 }
@@ -211,8 +236,11 @@ mod tests {
     }
 
     fn read_gzip_aware(bytes: Vec<u8>) -> Vec<Result<RawRecord, DecodeError>> {
-        let path = std::env::temp_dir()
-            .join(format!("ferrule-lines-{}-{}", std::process::id(), bytes.len()));
+        let path = std::env::temp_dir().join(format!(
+            "ferrule-lines-{}-{}",
+            std::process::id(),
+            bytes.len()
+        ));
         std::fs::write(&path, &bytes).unwrap();
         let input = super::super::Input::File(path.clone());
         let records = RecordReader::new(input.name(), input.open().unwrap()).collect();
@@ -223,7 +251,10 @@ mod tests {
     #[test]
     fn ndjson_lines_become_records_with_their_line_numbers() {
         let records = read(b"{\"a\":1}\n\n{\"b\":2}\r\n".to_vec());
-        let lines: Vec<_> = records.iter().map(|r| r.as_ref().unwrap().position.line).collect();
+        let lines: Vec<_> = records
+            .iter()
+            .map(|r| r.as_ref().unwrap().position.line)
+            .collect();
         assert_eq!(lines, [1, 3]);
         assert_eq!(records[1].as_ref().unwrap().json.get(), "{\"b\":2}");
     }
@@ -241,14 +272,27 @@ mod tests {
 
     #[test]
     fn log_files_and_arrays_expand_into_their_records() {
-        let file = b"{\"Records\":[{\"eventID\":\"1\"},{\"eventID\":\"2\"}]}\n[{\"eventID\":\"3\"}, 4]\n";
+        let file =
+            b"{\"Records\":[{\"eventID\":\"1\"},{\"eventID\":\"2\"}]}\n[{\"eventID\":\"3\"}, 4]\n";
         let records = read(file.to_vec());
         assert_eq!(records.len(), 4);
         let first = records[0].as_ref().unwrap();
         assert_eq!(first.position.to_string(), "test.json:1 record 0");
-        assert_eq!(records[1].as_ref().unwrap().json.get(), "{\"eventID\":\"2\"}");
-        assert_eq!(records[2].as_ref().unwrap().position.to_string(), "test.json:2 record 0");
-        assert!(records[3].as_ref().unwrap_err().to_string().contains("record 1"));
+        assert_eq!(
+            records[1].as_ref().unwrap().json.get(),
+            "{\"eventID\":\"2\"}"
+        );
+        assert_eq!(
+            records[2].as_ref().unwrap().position.to_string(),
+            "test.json:2 record 0"
+        );
+        assert!(
+            records[3]
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("record 1")
+        );
     }
 
     #[test]
@@ -270,7 +314,12 @@ mod tests {
     fn gzip_is_detected_by_content_and_truncation_is_reported_after_good_lines() {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         for i in 0..2000 {
-            writeln!(encoder, "{{\"eventID\":\"{i}\",\"padding\":\"{}\"}}", i * 7919).unwrap();
+            writeln!(
+                encoder,
+                "{{\"eventID\":\"{i}\",\"padding\":\"{}\"}}",
+                i * 7919
+            )
+            .unwrap();
         }
         let compressed = encoder.finish().unwrap();
 
@@ -284,6 +333,9 @@ mod tests {
         assert_eq!(bad.len(), 1);
         let error = bad[0].as_ref().unwrap_err();
         assert_eq!(error.kind(), "read_failed");
-        assert!(error.to_string().contains("read failed after line"), "{error}");
+        assert!(
+            error.to_string().contains("read failed after line"),
+            "{error}"
+        );
     }
 }

@@ -75,7 +75,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
                 Ok(Scalar(Some(Cow::Owned(v.to_string()))))
             }
             fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(Scalar(Some(Cow::Borrowed(if v { "true" } else { "false" }))))
+                Ok(Scalar(Some(Cow::Borrowed(if v {
+                    "true"
+                } else {
+                    "false"
+                }))))
             }
             fn visit_unit<E>(self) -> Result<Self::Value, E> {
                 Ok(Scalar(None))
@@ -83,11 +87,20 @@ impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
             fn visit_none<E>(self) -> Result<Self::Value, E> {
                 Ok(Scalar(None))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
                 Ok(Scalar(None))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
                 while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
                 Ok(Scalar(None))
             }
@@ -258,12 +271,21 @@ struct Resource {
 ///
 /// [`NormalizeError`] when the record is not JSON or has no valid
 /// `eventTime`.
-pub fn normalize(text: &str, position: &Position, enrich: &dyn Enrich) -> Result<Event, NormalizeError> {
-    let mut record: Record<'_> = serde_json::from_str(text).map_err(|error| {
-        NormalizeError::NotJson { position: position.clone(), reason: error.to_string() }
-    })?;
+pub fn normalize(
+    text: &str,
+    position: &Position,
+    enrich: &dyn Enrich,
+) -> Result<Event, NormalizeError> {
+    let mut record: Record<'_> =
+        serde_json::from_str(text).map_err(|error| NormalizeError::NotJson {
+            position: position.clone(),
+            reason: error.to_string(),
+        })?;
     let Some(time) = record.event_time.get() else {
-        return Err(NormalizeError::NoTimestamp { position: position.clone(), field: "eventTime" });
+        return Err(NormalizeError::NoTimestamp {
+            position: position.clone(),
+            field: "eventTime",
+        });
     };
     let timestamp_ms = parse_timestamp(time).ok_or_else(|| NormalizeError::BadTimestamp {
         position: position.clone(),
@@ -288,10 +310,17 @@ fn map_event<'a>(record: &Record<'a>, timestamp_ms: i64, fields: &mut Fields<'a>
     fields.str("event.dataset", CLOUDTRAIL_DATASET);
     fields.str("event.kind", "event");
     fields.str("cloud.provider", "aws");
-    fields.text("@timestamp", Some(Cow::Owned(super::time::format_timestamp(timestamp_ms))));
+    fields.text(
+        "@timestamp",
+        Some(Cow::Owned(super::time::format_timestamp(timestamp_ms))),
+    );
 
     fields.text("event.provider", record.event_source.cow());
-    if let Some(service) = record.event_source.get().and_then(|s| s.strip_suffix(".amazonaws.com")) {
+    if let Some(service) = record
+        .event_source
+        .get()
+        .and_then(|s| s.strip_suffix(".amazonaws.com"))
+    {
         fields.text("cloud.service.name", Some(Cow::Owned(service.to_owned())));
     }
     fields.text("event.action", record.event_name.cow());
@@ -312,29 +341,60 @@ fn map_event<'a>(record: &Record<'a>, timestamp_ms: i64, fields: &mut Fields<'a>
     };
     fields.text("event.outcome", Some(Cow::Owned(outcome)));
 
-    let (category, kinds) = record.event_name.get().map(categorize).unwrap_or((None, &["info"]));
+    let (category, kinds) = record
+        .event_name
+        .get()
+        .map(categorize)
+        .unwrap_or((None, &["info"]));
     if let Some(category) = category {
         fields.list("event.category", vec![category.to_owned()]);
     }
-    fields.list("event.type", kinds.iter().map(|k| (*k).to_owned()).collect());
+    fields.list(
+        "event.type",
+        kinds.iter().map(|k| (*k).to_owned()).collect(),
+    );
 
     let aws = |name: &'static str| name;
-    fields.text(aws("aws.cloudtrail.event_version"), record.event_version.cow());
+    fields.text(
+        aws("aws.cloudtrail.event_version"),
+        record.event_version.cow(),
+    );
     fields.text(aws("aws.cloudtrail.event_type"), record.event_type.cow());
-    fields.text(aws("aws.cloudtrail.event_category"), record.event_category.cow());
+    fields.text(
+        aws("aws.cloudtrail.event_category"),
+        record.event_category.cow(),
+    );
     fields.text(aws("aws.cloudtrail.error_code"), record.error_code.cow());
-    fields.text(aws("aws.cloudtrail.error_message"), record.error_message.cow());
+    fields.text(
+        aws("aws.cloudtrail.error_message"),
+        record.error_message.cow(),
+    );
     fields.text(aws("aws.cloudtrail.request_id"), record.request_id.cow());
-    fields.text(aws("aws.cloudtrail.shared_event_id"), record.shared_event_id.cow());
+    fields.text(
+        aws("aws.cloudtrail.shared_event_id"),
+        record.shared_event_id.cow(),
+    );
     fields.text(aws("aws.cloudtrail.api_version"), record.api_version.cow());
-    fields.text(aws("aws.cloudtrail.recipient_account_id"), record.recipient_account_id.cow());
-    fields.text(aws("aws.cloudtrail.vpc_endpoint_id"), record.vpc_endpoint_id.cow());
-    fields.text(aws("aws.cloudtrail.vpc_endpoint_account_id"), record.vpc_endpoint_account_id.cow());
+    fields.text(
+        aws("aws.cloudtrail.recipient_account_id"),
+        record.recipient_account_id.cow(),
+    );
+    fields.text(
+        aws("aws.cloudtrail.vpc_endpoint_id"),
+        record.vpc_endpoint_id.cow(),
+    );
+    fields.text(
+        aws("aws.cloudtrail.vpc_endpoint_account_id"),
+        record.vpc_endpoint_account_id.cow(),
+    );
     fields.text(
         "aws.cloudtrail.session_credential_from_console",
         record.session_credential_from_console.cow(),
     );
-    fields.text("aws.cloudtrail.management_event", record.management_event.cow());
+    fields.text(
+        "aws.cloudtrail.management_event",
+        record.management_event.cow(),
+    );
     match record.read_only.get() {
         Some("true") => fields.put("aws.cloudtrail.read_only", FieldValue::Bool(true)),
         Some("false") => fields.put("aws.cloudtrail.read_only", FieldValue::Bool(false)),
@@ -351,7 +411,10 @@ fn map_source<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
     }
     if let Some(agent) = record.user_agent.get() {
         fields.text("user_agent.original", record.user_agent.cow());
-        fields.text("user_agent.name", Some(Cow::Owned(user_agent::family(agent).to_owned())));
+        fields.text(
+            "user_agent.name",
+            Some(Cow::Owned(user_agent::family(agent).to_owned())),
+        );
     }
 }
 
@@ -363,36 +426,64 @@ fn map_identity<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
     let prefix = "aws.cloudtrail.user_identity";
     fields.text(format!("{prefix}.type"), identity.kind.cow());
     fields.text(format!("{prefix}.arn"), identity.arn.cow());
-    fields.text(format!("{prefix}.access_key_id"), identity.access_key_id.cow());
+    fields.text(
+        format!("{prefix}.access_key_id"),
+        identity.access_key_id.cow(),
+    );
     fields.text(format!("{prefix}.invoked_by"), identity.invoked_by.cow());
-    fields.text(format!("{prefix}.identity_provider"), identity.identity_provider.cow());
-    fields.text(format!("{prefix}.credential_id"), identity.credential_id.cow());
+    fields.text(
+        format!("{prefix}.identity_provider"),
+        identity.identity_provider.cow(),
+    );
+    fields.text(
+        format!("{prefix}.credential_id"),
+        identity.credential_id.cow(),
+    );
     fields.text(
         "cloud.account.id",
-        identity.account_id.cow().or_else(|| record.recipient_account_id.cow()),
+        identity
+            .account_id
+            .cow()
+            .or_else(|| record.recipient_account_id.cow()),
     );
 
     let session = identity.session_context.as_ref();
     let issuer = session.and_then(|s| s.session_issuer.as_ref());
     if let Some(attributes) = session.and_then(|s| s.attributes.as_ref()) {
-        fields.text(format!("{prefix}.session_context.mfa_authenticated"), attributes.mfa_authenticated.cow());
+        fields.text(
+            format!("{prefix}.session_context.mfa_authenticated"),
+            attributes.mfa_authenticated.cow(),
+        );
         let created = attributes.creation_date.get().and_then(parse_creation_date);
         if let Some(ms) = created {
             let text = super::time::format_timestamp(ms);
-            fields.text(format!("{prefix}.session_context.creation_date"), Some(Cow::Owned(text)));
+            fields.text(
+                format!("{prefix}.session_context.creation_date"),
+                Some(Cow::Owned(text)),
+            );
         }
     }
     if let Some(session) = session {
-        fields.text(format!("{prefix}.session_context.ec2_role_delivery"), session.ec2_role_delivery.cow());
-        fields.text(format!("{prefix}.session_context.source_identity"), session.source_identity.cow());
-        fields.text(format!("{prefix}.session_context.assumed_root"), session.assumed_root.cow());
+        fields.text(
+            format!("{prefix}.session_context.ec2_role_delivery"),
+            session.ec2_role_delivery.cow(),
+        );
+        fields.text(
+            format!("{prefix}.session_context.source_identity"),
+            session.source_identity.cow(),
+        );
+        fields.text(
+            format!("{prefix}.session_context.assumed_root"),
+            session.assumed_root.cow(),
+        );
         if let Some(provider) = session
             .web_id_federation_data
             .as_ref()
             .and_then(|w| w.get("federatedProvider"))
             .and_then(Value::as_str)
         {
-            let name = format!("{prefix}.session_context.web_id_federation_data.federated_provider");
+            let name =
+                format!("{prefix}.session_context.web_id_federation_data.federated_provider");
             fields.text(name, Some(Cow::Owned(provider.to_owned())));
         }
     }
@@ -436,12 +527,17 @@ fn map_identity<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
         fields.text("user.name", name);
 
         let on_behalf = identity.on_behalf_of.as_ref();
-        let user_id = identity.principal_id.cow().or_else(|| on_behalf.and_then(|o| o.user_id.cow()));
+        let user_id = identity
+            .principal_id
+            .cow()
+            .or_else(|| on_behalf.and_then(|o| o.user_id.cow()));
         fields.text("user.id", user_id);
 
         if kind == "AssumedRole" {
             let session_name = identity.arn.get().and_then(|arn| arn.rsplit('/').next());
-            if let Some(session_name) = session_name.filter(|s| s.find('@').is_some_and(|at| at > 0)) {
+            if let Some(session_name) =
+                session_name.filter(|s| s.find('@').is_some_and(|at| at > 0))
+            {
                 fields.text("user.email", Some(Cow::Owned(session_name.to_owned())));
             }
         }
@@ -488,7 +584,10 @@ fn map_structured<'a>(record: &mut Record<'a>, fields: &mut Fields<'a>) {
                 fields.put(format!("{prefix}.mfa_used"), FieldValue::Bool(mfa));
             }
             if let Some(login_to) = value.get("LoginTo").and_then(Value::as_str) {
-                fields.text(format!("{prefix}.login_to"), Some(Cow::Owned(login_to.to_owned())));
+                fields.text(
+                    format!("{prefix}.login_to"),
+                    Some(Cow::Owned(login_to.to_owned())),
+                );
             }
         }
         let rendered = render_java(&value);
@@ -503,7 +602,9 @@ fn map_structured<'a>(record: &mut Record<'a>, fields: &mut Fields<'a>) {
 }
 
 fn map_tls<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
-    let Some(tls) = &record.tls_details else { return };
+    let Some(tls) = &record.tls_details else {
+        return;
+    };
     if tls.tls_version.get() == Some("tlsVersion") {
         // A known CloudTrail placeholder: the whole block is meaningless.
         return;
@@ -519,12 +620,20 @@ fn map_tls<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
         }
     }
     fields.text("tls.cipher", tls.cipher_suite.cow());
-    fields.text("tls.client.server_name", tls.client_provided_host_header.cow());
-    fields.text("aws.cloudtrail.tls_details.key_exchange", tls.key_exchange.cow());
+    fields.text(
+        "tls.client.server_name",
+        tls.client_provided_host_header.cow(),
+    );
+    fields.text(
+        "aws.cloudtrail.tls_details.key_exchange",
+        tls.key_exchange.cow(),
+    );
 }
 
 fn map_resources<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
-    let Some(resources) = &record.resources else { return };
+    let Some(resources) = &record.resources else {
+        return;
+    };
     let mut arns: Vec<String> = Vec::new();
     let mut kinds: Vec<String> = Vec::new();
     let mut accounts: Vec<String> = Vec::new();
@@ -556,24 +665,48 @@ fn map_resources<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
 /// get no category and type `info`.
 fn categorize(event_name: &str) -> (Option<&'static str>, &'static [&'static str]) {
     match event_name {
-        "ConsoleLogin" | "AssumeRole" | "AssumeRoleWithSAML" | "AssumeRoleWithWebIdentity"
-        | "GetCallerIdentity" | "GetSessionToken" | "GetFederationToken" | "CheckMfa"
-        | "ExitRole" | "RenewRole" | "SwitchRole" => (Some("authentication"), &["info"]),
+        "ConsoleLogin"
+        | "AssumeRole"
+        | "AssumeRoleWithSAML"
+        | "AssumeRoleWithWebIdentity"
+        | "GetCallerIdentity"
+        | "GetSessionToken"
+        | "GetFederationToken"
+        | "CheckMfa"
+        | "ExitRole"
+        | "RenewRole"
+        | "SwitchRole" => (Some("authentication"), &["info"]),
         "CreateUser" => (Some("iam"), &["user", "creation"]),
         "DeleteUser" => (Some("iam"), &["user", "deletion"]),
-        "CreateAccessKey" | "AttachUserPolicy" | "CreateVirtualMFADevice"
-        | "DeactivateMFADevice" | "EnableMFADevice" | "DeleteAccessKey" | "UpdateAccessKey"
-        | "UpdateLoginProfile" | "CreateLoginProfile" | "DeleteLoginProfile" | "PutUserPolicy"
-        | "DetachUserPolicy" | "DeleteUserPolicy" | "DeleteVirtualMFADevice" | "ResyncMFADevice"
-        | "UpdateUser" | "AddUserToGroup" | "RemoveUserFromGroup" | "ChangePassword" => {
-            (Some("iam"), &["user", "change"])
-        }
+        "CreateAccessKey"
+        | "AttachUserPolicy"
+        | "CreateVirtualMFADevice"
+        | "DeactivateMFADevice"
+        | "EnableMFADevice"
+        | "DeleteAccessKey"
+        | "UpdateAccessKey"
+        | "UpdateLoginProfile"
+        | "CreateLoginProfile"
+        | "DeleteLoginProfile"
+        | "PutUserPolicy"
+        | "DetachUserPolicy"
+        | "DeleteUserPolicy"
+        | "DeleteVirtualMFADevice"
+        | "ResyncMFADevice"
+        | "UpdateUser"
+        | "AddUserToGroup"
+        | "RemoveUserFromGroup"
+        | "ChangePassword" => (Some("iam"), &["user", "change"]),
         "AttachRolePolicy" | "DetachRolePolicy" | "PutRolePolicy" | "UpdateAssumeRolePolicy" => {
             (Some("iam"), &["change"])
         }
         "CreateRole" | "CreateGroup" | "CreatePolicy" => (Some("iam"), &["creation"]),
         "DeleteRole" | "DeleteGroup" | "DeletePolicy" => (Some("iam"), &["deletion"]),
-        "ListUsers" | "GetUser" | "ListAccessKeys" | "ListMFADevices" | "ListUserPolicies"
+        "ListUsers"
+        | "GetUser"
+        | "ListAccessKeys"
+        | "ListMFADevices"
+        | "ListUserPolicies"
         | "ListAttachedUserPolicies" => (Some("iam"), &["user", "info"]),
         "ListGroups" | "GetGroup" | "ListGroupsForUser" | "ListGroupPolicies" => {
             (Some("iam"), &["group", "info"])
@@ -592,12 +725,18 @@ fn categorize(event_name: &str) -> (Option<&'static str>, &'static [&'static str
         "Converse" | "Publish" | "DescribeRegions" => (Some("api"), &["info"]),
         "DeleteTrail" => (Some("configuration"), &["deletion"]),
         "DescribeTrails" => (Some("configuration"), &["info"]),
-        "StartSession" | "OpenControlChannel" | "CreateControlChannel" | "OpenDataChannel"
+        "StartSession"
+        | "OpenControlChannel"
+        | "CreateControlChannel"
+        | "OpenDataChannel"
         | "CreateDataChannel" => (Some("session"), &["start"]),
         "TerminateSession" => (Some("session"), &["end"]),
         "AuthorizeSecurityGroupIngress" => (Some("network"), &["access"]),
-        "DescribeSecurityGroups" | "DescribeVpcs" | "DescribeNetworkInterfaces"
-        | "DescribeNetworkAcls" | "DescribeLoadBalancers" => (Some("network"), &["info"]),
+        "DescribeSecurityGroups"
+        | "DescribeVpcs"
+        | "DescribeNetworkInterfaces"
+        | "DescribeNetworkAcls"
+        | "DescribeLoadBalancers" => (Some("network"), &["info"]),
         _ => (None, &["info"]),
     }
 }
@@ -608,11 +747,19 @@ mod tests {
     use ferrule_layout::Value as Read;
 
     fn position() -> Position {
-        Position { source: "test".into(), line: 1, record: None }
+        Position {
+            source: "test".into(),
+            line: 1,
+            record: None,
+        }
     }
 
     fn normalize_json(value: serde_json::Value) -> Result<Event, NormalizeError> {
-        normalize(&value.to_string(), &position(), &crate::enrich::NoEnrichment)
+        normalize(
+            &value.to_string(),
+            &position(),
+            &crate::enrich::NoEnrichment,
+        )
     }
 
     #[test]
@@ -630,31 +777,53 @@ mod tests {
         assert_eq!(event.timestamp_ms(), 1_777_636_805_000);
         assert_eq!(event.text("event.action"), Some("StopLogging"));
         assert_eq!(event.text("event.outcome"), Some("success"));
-        assert_eq!(event.text("cloud.account.id"), Some("123456789012"), "numeric ids read as text");
+        assert_eq!(
+            event.text("cloud.account.id"),
+            Some("123456789012"),
+            "numeric ids read as text"
+        );
         assert_eq!(event.text("source.ip"), Some("198.51.100.7"));
         assert_eq!(event.text("user.name"), Some("alice"));
         assert_eq!(event.text("user_agent.name"), Some("aws-cli"));
         assert_eq!(event.text("cloud.service.name"), Some("cloudtrail"));
-        assert_eq!(event.get("aws.cloudtrail.read_only"), Some(Read::Bool(false)));
-        assert_eq!(event.text("aws.cloudtrail.request_parameters"), Some("{name=trail}"));
+        assert_eq!(
+            event.get("aws.cloudtrail.read_only"),
+            Some(Read::Bool(false))
+        );
+        assert_eq!(
+            event.text("aws.cloudtrail.request_parameters"),
+            Some("{name=trail}")
+        );
         assert_eq!(
             event.text("aws.cloudtrail.flattened.request_parameters.name"),
             Some("trail")
         );
-        assert_eq!(event.get("aws.cloudtrail.flattened.request_parameters.kmsKeyId"), None);
+        assert_eq!(
+            event.get("aws.cloudtrail.flattened.request_parameters.kmsKeyId"),
+            None
+        );
     }
 
     #[test]
     fn outcome_follows_errors_and_console_login() {
-        let failed = normalize_json(serde_json::json!({"eventVersion": "1", "eventTime": "2026-05-01T12:00:05Z",
-            "eventName": "StopLogging", "errorCode": "AccessDenied"})).unwrap();
+        let failed = normalize_json(
+            serde_json::json!({"eventVersion": "1", "eventTime": "2026-05-01T12:00:05Z",
+            "eventName": "StopLogging", "errorCode": "AccessDenied"}),
+        )
+        .unwrap();
         assert_eq!(failed.text("event.outcome"), Some("failure"));
-        let empty_error = normalize_json(serde_json::json!({"eventVersion": "1", "eventTime": "2026-05-01T12:00:05Z",
-            "eventName": "StopLogging", "errorCode": ""})).unwrap();
+        let empty_error = normalize_json(
+            serde_json::json!({"eventVersion": "1", "eventTime": "2026-05-01T12:00:05Z",
+            "eventName": "StopLogging", "errorCode": ""}),
+        )
+        .unwrap();
         assert_eq!(empty_error.text("event.outcome"), Some("success"));
-        let login = normalize_json(serde_json::json!({"eventVersion": "1", "eventTime": "2026-05-01T12:00:05Z",
+        let login = normalize_json(
+            serde_json::json!({"eventVersion": "1", "eventTime": "2026-05-01T12:00:05Z",
             "eventName": "ConsoleLogin", "errorMessage": "Failed authentication",
-            "responseElements": {"ConsoleLogin": "Success"}})).unwrap();
+            "responseElements": {"ConsoleLogin": "Success"}}),
+        )
+        .unwrap();
         assert_eq!(login.text("event.outcome"), Some("success"));
     }
 
@@ -678,17 +847,27 @@ mod tests {
 
     #[test]
     fn missing_or_bad_event_time_is_an_error() {
-        let missing = normalize_json(serde_json::json!({"eventVersion": "1", "eventName": "X"})).unwrap_err();
+        let missing =
+            normalize_json(serde_json::json!({"eventVersion": "1", "eventName": "X"})).unwrap_err();
         assert_eq!(missing.to_string(), "test:1: record has no eventTime");
-        let bad = normalize_json(serde_json::json!({"eventVersion": "1", "eventTime": "soon"})).unwrap_err();
-        assert_eq!(bad.to_string(), "test:1: eventTime \"soon\" is not a date-time");
+        let bad = normalize_json(serde_json::json!({"eventVersion": "1", "eventTime": "soon"}))
+            .unwrap_err();
+        assert_eq!(
+            bad.to_string(),
+            "test:1: eventTime \"soon\" is not a date-time"
+        );
     }
 
     #[test]
     fn non_ip_source_addresses_give_no_source_ip() {
-        for address in ["cloudformation.amazonaws.com", "AWS Internal", "035.249.253.232"] {
+        for address in [
+            "cloudformation.amazonaws.com",
+            "AWS Internal",
+            "035.249.253.232",
+        ] {
             let event = normalize_json(serde_json::json!({"eventVersion": "1",
-                "eventTime": "2026-05-01T12:00:05Z", "sourceIPAddress": address})).unwrap();
+                "eventTime": "2026-05-01T12:00:05Z", "sourceIPAddress": address}))
+            .unwrap();
             assert_eq!(event.text("source.address"), Some(address));
             assert_eq!(event.text("source.ip"), None, "{address}");
         }

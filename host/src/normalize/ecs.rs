@@ -20,13 +20,20 @@ use crate::event::{Event, FieldValue, Fields};
 ///
 /// [`NormalizeError`] when the document is not JSON or has no valid
 /// `@timestamp`.
-pub fn normalize(text: &str, position: &Position, enrich: &dyn Enrich) -> Result<Event, NormalizeError> {
+pub fn normalize(
+    text: &str,
+    position: &Position,
+    enrich: &dyn Enrich,
+) -> Result<Event, NormalizeError> {
     let document: Value = serde_json::from_str(text).map_err(|error| NormalizeError::NotJson {
         position: position.clone(),
         reason: error.to_string(),
     })?;
     let Some(time) = document.get("@timestamp").and_then(Value::as_str) else {
-        return Err(NormalizeError::NoTimestamp { position: position.clone(), field: "@timestamp" });
+        return Err(NormalizeError::NoTimestamp {
+            position: position.clone(),
+            field: "@timestamp",
+        });
     };
     let timestamp_ms = parse_timestamp(time).ok_or_else(|| NormalizeError::BadTimestamp {
         position: position.clone(),
@@ -54,7 +61,11 @@ mod tests {
     fn endpoint_process_events_keep_their_fields() {
         let text = r#"{"@timestamp":"2026-05-01T12:00:05.000Z","event":{"dataset":"endpoint.events.process"},
             "process":{"name":"curl","parent":{"command_line":"/bin/sh x"}},"host":{"os":{"type":"linux"}}}"#;
-        let position = Position { source: "t".into(), line: 1, record: None };
+        let position = Position {
+            source: "t".into(),
+            line: 1,
+            record: None,
+        };
         let event = normalize(text, &position, &crate::enrich::NoEnrichment).unwrap();
         assert_eq!(event.dataset(), "endpoint.events.process");
         assert_eq!(event.text("process.name"), Some("curl"));
@@ -65,8 +76,17 @@ mod tests {
 
     #[test]
     fn documents_without_a_timestamp_are_rejected() {
-        let position = Position { source: "t".into(), line: 9, record: None };
-        let error = normalize(r#"{"event":{"action":"x"}}"#, &position, &crate::enrich::NoEnrichment).unwrap_err();
+        let position = Position {
+            source: "t".into(),
+            line: 9,
+            record: None,
+        };
+        let error = normalize(
+            r#"{"event":{"action":"x"}}"#,
+            &position,
+            &crate::enrich::NoEnrichment,
+        )
+        .unwrap_err();
         assert_eq!(error.to_string(), "t:9: record has no @timestamp");
     }
 }

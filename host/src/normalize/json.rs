@@ -123,7 +123,10 @@ fn flatten_into(
         }
         Value::Array(items) => {
             *leaves += 1;
-            if items.iter().all(|item| !item.is_object() && !item.is_array()) {
+            if items
+                .iter()
+                .all(|item| !item.is_object() && !item.is_array())
+            {
                 let list = items.iter().filter_map(scalar_text).collect();
                 fields.put(path.to_owned(), FieldValue::TextList(list));
             } else {
@@ -148,7 +151,11 @@ fn flatten_into(
                 return;
             }
             for (key, item) in map {
-                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
                 flatten_into(&child, item, objects, depth + 1, leaves, fields);
             }
         }
@@ -172,7 +179,9 @@ fn gather(path: &str, value: &Value, depth: usize, out: &mut Vec<(String, Vec<St
             }
         }
         scalar => {
-            let Some(text) = scalar_text(scalar) else { return };
+            let Some(text) = scalar_text(scalar) else {
+                return;
+            };
             match out.iter_mut().find(|(p, _)| p == path) {
                 Some((_, values)) => values.push(text),
                 None => out.push((path.to_owned(), vec![text])),
@@ -209,7 +218,10 @@ mod tests {
     #[test]
     fn java_rendering_matches_map_to_string() {
         let value = json!({"name": "trail", "nested": {"a": 1}, "list": ["x", "y"], "flag": true});
-        assert_eq!(render_java(&value), "{flag=true, list=[x, y], name=trail, nested={a=1}}");
+        assert_eq!(
+            render_java(&value),
+            "{flag=true, list=[x, y], name=trail, nested={a=1}}"
+        );
     }
 
     #[test]
@@ -222,15 +234,29 @@ mod tests {
         let mut fields = Fields::new();
         let root = "aws.cloudtrail.flattened.request_parameters";
         flatten(root, &value, Objects::AlsoAsJson, &mut fields);
-        let position = Position { source: "t".into(), line: 1, record: None };
+        let position = Position {
+            source: "t".into(),
+            line: 1,
+            record: None,
+        };
         let event = fields.into_event(position, 0);
         let get = |p: &str| event.get(&format!("{root}.{p}"));
-        assert_eq!(get("loggingConfig.textDataDeliveryEnabled"), Some(Read::Bool(true)));
-        assert_eq!(get("loggingConfig.s3Config.bucketName"), Some(Read::Text("b")));
-        assert!(matches!(get("loggingConfig"), Some(Read::Json(text)) if text.contains("s3Config")));
+        assert_eq!(
+            get("loggingConfig.textDataDeliveryEnabled"),
+            Some(Read::Bool(true))
+        );
+        assert_eq!(
+            get("loggingConfig.s3Config.bucketName"),
+            Some(Read::Text("b"))
+        );
+        assert!(
+            matches!(get("loggingConfig"), Some(Read::Json(text)) if text.contains("s3Config"))
+        );
         assert_eq!(get("count"), Some(Read::Integer(3)));
         assert_eq!(get("ratio"), Some(Read::Float(0.5)));
-        let Some(Read::TextList(ids)) = get("instancesSet.items.instanceId") else { panic!() };
+        let Some(Read::TextList(ids)) = get("instancesSet.items.instanceId") else {
+            panic!()
+        };
         assert_eq!(ids.iter().collect::<Vec<_>>(), ["i-1", "i-2"]);
         assert!(matches!(get("instancesSet.items"), Some(Read::Json(_))));
         assert!(matches!(event.get(root), Some(Read::Json(_))));
@@ -242,11 +268,21 @@ mod tests {
             "aws": {"cloudtrail": {"flattened": {"request_parameters": {"a": "b"}}}}});
         let mut fields = Fields::new();
         flatten("", &value, Objects::LeavesOnly, &mut fields);
-        let position = Position { source: "t".into(), line: 1, record: None };
+        let position = Position {
+            source: "t".into(),
+            line: 1,
+            record: None,
+        };
         let event = fields.into_event(position, 0);
         assert_eq!(event.get("event.action"), Some(Read::Text("X")));
         assert_eq!(event.get("event"), None);
-        assert!(matches!(event.get("aws.cloudtrail.flattened.request_parameters"), Some(Read::Json(_))));
-        assert_eq!(event.get("aws.cloudtrail.flattened.request_parameters.a"), Some(Read::Text("b")));
+        assert!(matches!(
+            event.get("aws.cloudtrail.flattened.request_parameters"),
+            Some(Read::Json(_))
+        ));
+        assert_eq!(
+            event.get("aws.cloudtrail.flattened.request_parameters.a"),
+            Some(Read::Text("b"))
+        );
     }
 }

@@ -54,7 +54,9 @@ pub enum NormalizeError {
         value: String,
     },
     /// Neither a CloudTrail record nor an ECS document.
-    #[error("{position}: neither a CloudTrail record nor an ECS document (no eventVersion, eventSource, eventName or @timestamp)")]
+    #[error(
+        "{position}: neither a CloudTrail record nor an ECS document (no eventVersion, eventSource, eventName or @timestamp)"
+    )]
     UnknownShape {
         /// Where.
         position: Position,
@@ -89,7 +91,10 @@ pub fn normalize(record: &RawRecord) -> Result<Event, NormalizeError> {
 /// # Errors
 ///
 /// As for [`normalize`].
-pub fn normalize_enriched(record: &RawRecord, enrich: &dyn Enrich) -> Result<Event, NormalizeError> {
+pub fn normalize_enriched(
+    record: &RawRecord,
+    enrich: &dyn Enrich,
+) -> Result<Event, NormalizeError> {
     let text = record.json.get();
     let position = &record.position;
     let shape: Shape = serde_json::from_str(text).map_err(|error| NormalizeError::NotJson {
@@ -101,7 +106,9 @@ pub fn normalize_enriched(record: &RawRecord, enrich: &dyn Enrich) -> Result<Eve
     } else if shape.timestamp {
         ecs::normalize(text, position, enrich)
     } else {
-        Err(NormalizeError::UnknownShape { position: position.clone() })
+        Err(NormalizeError::UnknownShape {
+            position: position.clone(),
+        })
     }
 }
 
@@ -122,7 +129,10 @@ impl<'de> serde::Deserialize<'de> for Shape {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Shape, A::Error> {
                 let mut shape = Shape::default();
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                     match key.as_ref() {

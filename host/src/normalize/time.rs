@@ -33,11 +33,26 @@ mod tests {
 
     #[test]
     fn accepts_the_forms_seen_in_cloudtrail_exports() {
-        assert_eq!(parse_timestamp("2020-01-08T15:30:25Z"), Some(1_578_497_425_000));
-        assert_eq!(parse_timestamp("2020-01-08T15:30:25.123Z"), Some(1_578_497_425_123));
-        assert_eq!(parse_timestamp("2020-01-08T17:30:25+02:00"), Some(1_578_497_425_000));
-        assert_eq!(parse_timestamp("2020-01-08 15:30:25.000000000"), Some(1_578_497_425_000));
-        assert_eq!(parse_timestamp("2020-01-08T15:30:25"), Some(1_578_497_425_000));
+        assert_eq!(
+            parse_timestamp("2020-01-08T15:30:25Z"),
+            Some(1_578_497_425_000)
+        );
+        assert_eq!(
+            parse_timestamp("2020-01-08T15:30:25.123Z"),
+            Some(1_578_497_425_123)
+        );
+        assert_eq!(
+            parse_timestamp("2020-01-08T17:30:25+02:00"),
+            Some(1_578_497_425_000)
+        );
+        assert_eq!(
+            parse_timestamp("2020-01-08 15:30:25.000000000"),
+            Some(1_578_497_425_000)
+        );
+        assert_eq!(
+            parse_timestamp("2020-01-08T15:30:25"),
+            Some(1_578_497_425_000)
+        );
         assert_eq!(parse_timestamp("yesterday"), None);
         assert_eq!(parse_timestamp(""), None);
     }
@@ -45,6 +60,9 @@ mod tests {
     #[test]
     fn formats_in_utc() {
         assert_eq!(format_timestamp(1_578_497_425_000), "2020-01-08T15:30:25Z");
-        assert_eq!(format_timestamp(1_578_497_425_120), "2020-01-08T15:30:25.120Z");
+        assert_eq!(
+            format_timestamp(1_578_497_425_120),
+            "2020-01-08T15:30:25.120Z"
+        );
     }
 }

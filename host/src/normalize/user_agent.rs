@@ -31,7 +31,11 @@ pub fn family(user_agent: &str) -> &str {
         || product == "Boto3"
         || product == "Botocore"
         || product.starts_with("aws-sdk-");
-    if is_aws_tool && user_agent[product.len()..].starts_with('/') { product } else { "Other" }
+    if is_aws_tool && user_agent[product.len()..].starts_with('/') {
+        product
+    } else {
+        "Other"
+    }
 }
 
 #[cfg(test)]
@@ -40,11 +44,23 @@ mod tests {
 
     #[test]
     fn names_aws_tools_browsers_and_other() {
-        assert_eq!(family("aws-cli/2.18.17 md/awscrt#0.22.0 ua/2.0 os/linux#6.8"), "aws-cli");
+        assert_eq!(
+            family("aws-cli/2.18.17 md/awscrt#0.22.0 ua/2.0 os/linux#6.8"),
+            "aws-cli"
+        );
         assert_eq!(family("Boto3/1.35.50 md/Botocore#1.35.50"), "Boto3");
-        assert_eq!(family("aws-sdk-go/1.55.5 (go1.23.8; windows; amd64)"), "aws-sdk-go");
-        assert_eq!(family("Mozilla/5.0 (Windows NT 6.1; WOW64; rv:24.0) Gecko/20100101 Firefox/24.0"), "Firefox");
-        assert_eq!(family("Mozilla/5.0 (Macintosh) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"), "Chrome");
+        assert_eq!(
+            family("aws-sdk-go/1.55.5 (go1.23.8; windows; amd64)"),
+            "aws-sdk-go"
+        );
+        assert_eq!(
+            family("Mozilla/5.0 (Windows NT 6.1; WOW64; rv:24.0) Gecko/20100101 Firefox/24.0"),
+            "Firefox"
+        );
+        assert_eq!(
+            family("Mozilla/5.0 (Macintosh) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"),
+            "Chrome"
+        );
         assert_eq!(family("signin.amazonaws.com"), "Other");
         assert_eq!(family("aws-cli"), "Other", "no version, no product token");
         assert_eq!(family("xaws-cli/2.0"), "Other");

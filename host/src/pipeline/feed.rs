@@ -10,8 +10,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use crate::decode::{Input, RecordReader};
-use crate::event::Event;
 use crate::enrich::Enrich;
+use crate::event::Event;
 use crate::normalize::normalize_enriched;
 
 /// What the feed sends.
@@ -48,7 +48,10 @@ fn feed(inputs: Vec<Input>, enrich: &dyn Enrich, sender: &SyncSender<FeedItem>) 
         let reader = match input.open() {
             Ok(reader) => reader,
             Err(error) => {
-                let item = FeedItem::Rejected { kind: error.kind(), message: error.to_string() };
+                let item = FeedItem::Rejected {
+                    kind: error.kind(),
+                    message: error.to_string(),
+                };
                 if sender.send(item).is_err() {
                     return;
                 }
@@ -59,9 +62,15 @@ fn feed(inputs: Vec<Input>, enrich: &dyn Enrich, sender: &SyncSender<FeedItem>) 
             let item = match record {
                 Ok(record) => match normalize_enriched(&record, enrich) {
                     Ok(event) => FeedItem::Event(event),
-                    Err(error) => FeedItem::Rejected { kind: error.kind(), message: error.to_string() },
+                    Err(error) => FeedItem::Rejected {
+                        kind: error.kind(),
+                        message: error.to_string(),
+                    },
                 },
-                Err(error) => FeedItem::Rejected { kind: error.kind(), message: error.to_string() },
+                Err(error) => FeedItem::Rejected {
+                    kind: error.kind(),
+                    message: error.to_string(),
+                },
             };
             if sender.send(item).is_err() {
                 // The pipeline has stopped; nothing more to do.

@@ -14,7 +14,10 @@ pub struct CallTimes {
 
 impl Default for CallTimes {
     fn default() -> Self {
-        CallTimes { buckets: [0; 64], count: 0 }
+        CallTimes {
+            buckets: [0; 64],
+            count: 0,
+        }
     }
 }
 
@@ -38,12 +41,16 @@ impl CallTimes {
         if self.count == 0 {
             return Duration::ZERO;
         }
-        let rank = ((self.count as f64) * quantile.clamp(0.0, 1.0)).ceil().max(1.0) as u64;
+        let rank = ((self.count as f64) * quantile.clamp(0.0, 1.0))
+            .ceil()
+            .max(1.0) as u64;
         let mut seen = 0;
         for (bucket, &n) in self.buckets.iter().enumerate() {
             seen += n;
             if seen >= rank {
-                return Duration::from_nanos(1u64.checked_shl(bucket as u32 + 1).unwrap_or(u64::MAX));
+                return Duration::from_nanos(
+                    1u64.checked_shl(bucket as u32 + 1).unwrap_or(u64::MAX),
+                );
             }
         }
         Duration::from_nanos(u64::MAX)
@@ -64,9 +71,15 @@ mod tests {
         times.record(Duration::from_millis(5));
         times.record(Duration::from_millis(5));
         let p50 = times.quantile(0.5);
-        assert!(p50 >= Duration::from_micros(3) && p50 <= Duration::from_micros(6), "{p50:?}");
+        assert!(
+            p50 >= Duration::from_micros(3) && p50 <= Duration::from_micros(6),
+            "{p50:?}"
+        );
         let p99 = times.quantile(0.99);
-        assert!(p99 >= Duration::from_millis(5) && p99 <= Duration::from_millis(10), "{p99:?}");
+        assert!(
+            p99 >= Duration::from_millis(5) && p99 <= Duration::from_millis(10),
+            "{p99:?}"
+        );
         assert_eq!(times.count(), 100);
     }
 }

@@ -92,14 +92,20 @@ impl Pipeline {
     }
 
     fn slot_mut(&mut self, id: &str) -> Option<&mut Slot> {
-        self.slots.iter_mut().find(|s| &*s.instance.metadata().id == id)
+        self.slots
+            .iter_mut()
+            .find(|s| &*s.instance.metadata().id == id)
     }
 
     fn upsert(&mut self, instance: RuleInstance) {
         let id = instance.metadata().id.clone();
         let schema = instance.metadata().state_schema_version;
         let version = instance.metadata().version.clone();
-        let Some(at) = self.slots.iter().position(|s| s.instance.metadata().id == id) else {
+        let Some(at) = self
+            .slots
+            .iter()
+            .position(|s| s.instance.metadata().id == id)
+        else {
             tracing::info!(rule = %id, version = %version, origin = %instance.origin(), "rule added");
             self.slots.push(Slot::new(instance));
             return;
@@ -112,7 +118,10 @@ impl Pipeline {
         if old_schema == schema {
             tracing::info!(rule = %id, from = %old_version, to = %version, "rule reloaded; state carried over");
         } else {
-            self.state.lock().unwrap_or_else(|p| p.into_inner()).clear(&id);
+            self.state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clear(&id);
             tracing::info!(rule = %id, from = %old_version, to = %version, old_schema, new_schema = schema,
                 "rule reloaded with a new state schema; it starts with empty state");
         }
@@ -128,9 +137,16 @@ impl Pipeline {
         let grace = self.config.removal_grace;
         let now = Instant::now();
         for slot in &mut self.slots {
-            if slot.removed_at.is_some_and(|at| now.duration_since(at) >= grace) && !slot.stats.state_dropped {
+            if slot
+                .removed_at
+                .is_some_and(|at| now.duration_since(at) >= grace)
+                && !slot.stats.state_dropped
+            {
                 let id = slot.instance.metadata().id.clone();
-                self.state.lock().unwrap_or_else(|p| p.into_inner()).clear(&id);
+                self.state
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clear(&id);
                 slot.stats.state_dropped = true;
                 tracing::info!(rule = %id, "grace period over; removed rule's state dropped");
             }

@@ -148,7 +148,9 @@ impl Pipeline {
     /// Rebuilds the dispatch index from the active rules.
     fn rebuild_index(&mut self) {
         let active = self.slots.iter().enumerate().filter(|(_, s)| s.is_active());
-        self.index = InterestIndex::build(active.map(|(i, s)| (i, s.instance.metadata().interests.as_slice())));
+        self.index = InterestIndex::build(
+            active.map(|(i, s)| (i, s.instance.metadata().interests.as_slice())),
+        );
         self.has_higher_order = self.slots.iter().any(|s| s.higher_order && s.is_active());
     }
 
@@ -298,7 +300,12 @@ impl Pipeline {
     }
 
     /// Calls every rule with its events, `batch_size` at a time.
-    fn dispatch(&mut self, events: &[Arc<Event>], routed: &[Vec<usize>], pending: &mut Vec<Pending>) {
+    fn dispatch(
+        &mut self,
+        events: &[Arc<Event>],
+        routed: &[Vec<usize>],
+        pending: &mut Vec<Pending>,
+    ) {
         for (rule, positions) in routed.iter().enumerate() {
             for chunk in positions.chunks(self.batch_size()) {
                 self.run_rule(rule, events, chunk, pending);
@@ -313,7 +320,9 @@ impl Pipeline {
         for rule in 0..self.slots.len() {
             let quarantine_after = self.config.quarantine_after;
             let slot = &mut self.slots[rule];
-            if !slot.instance.metadata().wants_tick || !slot.may_run(std::time::Instant::now(), quarantine_after) {
+            if !slot.instance.metadata().wants_tick
+                || !slot.may_run(std::time::Instant::now(), quarantine_after)
+            {
                 continue;
             }
             slot.stats.calls += 1;
@@ -333,20 +342,39 @@ impl Pipeline {
         self.stats.state_expired += expired as u64;
     }
 
-    fn run_rule(&mut self, rule: usize, events: &[Arc<Event>], positions: &[usize], pending: &mut Vec<Pending>) {
+    fn run_rule(
+        &mut self,
+        rule: usize,
+        events: &[Arc<Event>],
+        positions: &[usize],
+        pending: &mut Vec<Pending>,
+    ) {
         if !self.slots[rule].may_run(std::time::Instant::now(), self.config.quarantine_after) {
             self.slots[rule].stats.skipped_events += positions.len() as u64;
             return;
         }
-        let mut batch = Vec::with_capacity(positions.iter().map(|&p| events[p].record().len()).sum());
+        let mut batch =
+            Vec::with_capacity(positions.iter().map(|&p| events[p].record().len()).sum());
         for &position in positions {
             batch.extend_from_slice(events[position].record());
         }
         match self.call_events(rule, &batch, positions.len()) {
-            Ok(alerts) => self.collect(rule, usize::MAX, Some((events, positions)), Ok(alerts), pending),
+            Ok(alerts) => self.collect(
+                rule,
+                usize::MAX,
+                Some((events, positions)),
+                Ok(alerts),
+                pending,
+            ),
             Err(error) if positions.len() == 1 => {
                 let event = &events[positions[0]];
-                self.collect(rule, positions[0], Some((events, positions)), Err((error, Some(event))), pending);
+                self.collect(
+                    rule,
+                    positions[0],
+                    Some((events, positions)),
+                    Err((error, Some(event))),
+                    pending,
+                );
             }
             Err(error) => {
                 let slot = &self.slots[rule];
@@ -358,14 +386,21 @@ impl Pipeline {
                         continue;
                     }
                     let event = &events[position];
-                    let outcome = self.call_events(rule, event.record(), 1).map_err(|e| (e, Some(event)));
+                    let outcome = self
+                        .call_events(rule, event.record(), 1)
+                        .map_err(|e| (e, Some(event)));
                     self.collect(rule, position, Some((events, positions)), outcome, pending);
                 }
             }
         }
     }
 
-    fn call_events(&mut self, rule: usize, batch: &[u8], count: usize) -> Result<Vec<wit::Alert>, CallError> {
+    fn call_events(
+        &mut self,
+        rule: usize,
+        batch: &[u8],
+        count: usize,
+    ) -> Result<Vec<wit::Alert>, CallError> {
         let slot = &mut self.slots[rule];
         slot.stats.calls += 1;
         slot.stats.events += count as u64;
@@ -395,8 +430,15 @@ impl Pipeline {
                 for raw in alerts {
                     match Alert::from_rule(raw, &slot.alert_rule) {
                         Ok(alert) => {
-                            let position = locator.as_ref().and_then(|l| l.locate(&alert)).unwrap_or(position);
-                            pending.push(Pending { position, rule, alert });
+                            let position = locator
+                                .as_ref()
+                                .and_then(|l| l.locate(&alert))
+                                .unwrap_or(position);
+                            pending.push(Pending {
+                                position,
+                                rule,
+                                alert,
+                            });
                         }
                         Err(error) => {
                             slot.stats.count_failure("malformed_alert");
@@ -407,11 +449,17 @@ impl Pipeline {
             }
             Err((error, event)) => {
                 match event {
-                    Some(event) => tracing::error!(rule = %id, event = %event.id(), at = %event.position(),
-                        error = %error, "rule failed; the event is lost to this rule only"),
+                    Some(event) => {
+                        tracing::error!(rule = %id, event = %event.id(), at = %event.position(),
+                        error = %error, "rule failed; the event is lost to this rule only")
+                    }
                     None => tracing::error!(rule = %id, error = %error, "rule tick failed"),
                 }
-                slot.record_failure(error.kind(), self.config.quarantine_after, std::time::Instant::now());
+                slot.record_failure(
+                    error.kind(),
+                    self.config.quarantine_after,
+                    std::time::Instant::now(),
+                );
             }
         }
     }
@@ -421,7 +469,10 @@ impl Pipeline {
             if self.has_higher_order && !self.slots[rule].higher_order {
                 self.feedback.push(feedback::alert_event(&alert));
             }
-            if self.hold_until.is_some_and(|until| alert.timestamp_ms <= until) {
+            if self
+                .hold_until
+                .is_some_and(|until| alert.timestamp_ms <= until)
+            {
                 self.stats.held_back += 1;
                 self.slots[rule].stats.held_back += 1;
                 continue;

@@ -65,18 +65,30 @@ impl ReorderBuffer {
     /// they are made after the events behind them were released.
     pub fn hold(&mut self, event: Arc<Event>, rules: Vec<usize>) {
         let is_alert = event.dataset() == crate::feedback::ALERT_DATASET;
-        if !is_alert && self.released_to.is_some_and(|to| event.timestamp_ms() <= to) {
+        if !is_alert
+            && self
+                .released_to
+                .is_some_and(|to| event.timestamp_ms() <= to)
+        {
             self.late += 1;
         }
         self.arrivals += 1;
-        self.heap.push(Reverse(Held { event, rules, arrival: self.arrivals }));
+        self.heap.push(Reverse(Held {
+            event,
+            rules,
+            arrival: self.arrivals,
+        }));
     }
 
     /// Removes and returns, in order, every event at or before `watermark`,
     /// and any late events.
     pub fn release(&mut self, watermark: i64) -> Vec<Held> {
         let mut released = Vec::new();
-        while self.heap.peek().is_some_and(|Reverse(h)| h.event.timestamp_ms() <= watermark) {
+        while self
+            .heap
+            .peek()
+            .is_some_and(|Reverse(h)| h.event.timestamp_ms() <= watermark)
+        {
             released.push(self.heap.pop().expect("peeked").0);
         }
         self.released_to = Some(self.released_to.map_or(watermark, |to| to.max(watermark)));
@@ -104,7 +116,14 @@ mod tests {
     fn event(at: i64, id: &'static str) -> Arc<Event> {
         let mut fields = Fields::new();
         fields.put("event.id", FieldValue::Text(Cow::Borrowed(id)));
-        Arc::new(fields.into_event(Position { source: "t".into(), line: 1, record: None }, at))
+        Arc::new(fields.into_event(
+            Position {
+                source: "t".into(),
+                line: 1,
+                record: None,
+            },
+            at,
+        ))
     }
 
     fn ids(held: &[Held]) -> Vec<&str> {

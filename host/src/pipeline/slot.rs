@@ -66,7 +66,11 @@ impl Slot {
     pub fn replace(&mut self, instance: RuleInstance) {
         let stats = std::mem::take(&mut self.stats);
         *self = Slot::new(instance);
-        self.stats = RuleStats { quarantined: false, version: self.instance.metadata().version.clone(), ..stats };
+        self.stats = RuleStats {
+            quarantined: false,
+            version: self.instance.metadata().version.clone(),
+            ..stats
+        };
     }
 
     /// Whether the rule belongs in the dispatch index.

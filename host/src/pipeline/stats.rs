@@ -98,10 +98,18 @@ impl fmt::Display for Stats {
             writeln!(f, "  alerts held back while learning: {}", self.held_back)?;
         }
         if self.late_events > 0 {
-            writeln!(f, "  events later than the allowed lateness: {}", self.late_events)?;
+            writeln!(
+                f,
+                "  events later than the allowed lateness: {}",
+                self.late_events
+            )?;
         }
         if rejected > 0 {
-            let kinds: Vec<String> = self.rejected.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let kinds: Vec<String> = self
+                .rejected
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
             writeln!(f, "  rejected: {}", kinds.join(", "))?;
         }
         let alerting: Vec<String> = self
@@ -113,14 +121,27 @@ impl fmt::Display for Stats {
         if !alerting.is_empty() {
             writeln!(f, "  alerts by rule: {}", alerting.join(", "))?;
         }
-        for rule in self.rules.iter().filter(|r| r.total_failures() > 0 || r.quarantined) {
-            let kinds: Vec<String> = rule.failures.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        for rule in self
+            .rules
+            .iter()
+            .filter(|r| r.total_failures() > 0 || r.quarantined)
+        {
+            let kinds: Vec<String> = rule
+                .failures
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
             let quarantine = if rule.quarantined {
                 format!(" (quarantined, {} events skipped)", rule.skipped_events)
             } else {
                 String::new()
             };
-            writeln!(f, "  failures of {}: {}{quarantine}", rule.slug, kinds.join(", "))?;
+            writeln!(
+                f,
+                "  failures of {}: {}{quarantine}",
+                rule.slug,
+                kinds.join(", ")
+            )?;
         }
         Ok(())
     }

@@ -32,8 +32,15 @@ pub struct AdminError {
 /// # Errors
 ///
 /// [`AdminError`] when the address cannot be bound.
-pub fn serve(addr: SocketAddr, control: Sender<Control>, triggers: Sender<Trigger>) -> Result<SocketAddr, AdminError> {
-    let server = Server::http(addr).map_err(|e| AdminError { addr, reason: e.to_string() })?;
+pub fn serve(
+    addr: SocketAddr,
+    control: Sender<Control>,
+    triggers: Sender<Trigger>,
+) -> Result<SocketAddr, AdminError> {
+    let server = Server::http(addr).map_err(|e| AdminError {
+        addr,
+        reason: e.to_string(),
+    })?;
     let bound = server.server_addr().to_ip().unwrap_or(addr);
     std::thread::Builder::new()
         .name("ferrule-admin".into())
@@ -43,17 +50,27 @@ pub fn serve(addr: SocketAddr, control: Sender<Control>, triggers: Sender<Trigge
                 let _ = request.respond(response);
             }
         })
-        .map_err(|e| AdminError { addr, reason: e.to_string() })?;
+        .map_err(|e| AdminError {
+            addr,
+            reason: e.to_string(),
+        })?;
     tracing::info!(addr = %bound, "admin endpoint listening");
     Ok(bound)
 }
 
-fn handle(request: &Request, control: &Sender<Control>, triggers: &Sender<Trigger>) -> Response<std::io::Cursor<Vec<u8>>> {
+fn handle(
+    request: &Request,
+    control: &Sender<Control>,
+    triggers: &Sender<Trigger>,
+) -> Response<std::io::Cursor<Vec<u8>>> {
     let path = request.url().split('?').next().unwrap_or("");
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (request.method(), parts.as_slice()) {
         (Method::Get, ["rules"]) => match status(control) {
-            Some(rules) => json(200, &serde_json::to_string_pretty(&rules).unwrap_or_default()),
+            Some(rules) => json(
+                200,
+                &serde_json::to_string_pretty(&rules).unwrap_or_default(),
+            ),
             None => json(503, r#"{"error":"the pipeline did not answer"}"#),
         },
         (Method::Get, ["metrics"]) => match status(control) {
@@ -89,14 +106,26 @@ fn metrics(rules: &[RuleStatus]) -> String {
         ("ferrule_rule_events_total", "counter", |r| r.events as f64),
         ("ferrule_rule_calls_total", "counter", |r| r.calls as f64),
         ("ferrule_rule_alerts_total", "counter", |r| r.alerts as f64),
-        ("ferrule_rule_failures_total", "counter", |r| r.failures.values().sum::<u64>() as f64),
-        ("ferrule_rule_state_entries", "gauge", |r| r.state_entries as f64),
-        ("ferrule_rule_quarantined", "gauge", |r| f64::from(u8::from(r.status == "quarantined"))),
+        ("ferrule_rule_failures_total", "counter", |r| {
+            r.failures.values().sum::<u64>() as f64
+        }),
+        ("ferrule_rule_state_entries", "gauge", |r| {
+            r.state_entries as f64
+        }),
+        ("ferrule_rule_quarantined", "gauge", |r| {
+            f64::from(u8::from(r.status == "quarantined"))
+        }),
     ];
     for (name, kind, value) in series {
         let _ = writeln!(out, "# TYPE {name} {kind}");
         for rule in rules {
-            let _ = writeln!(out, "{name}{{rule=\"{}\",slug=\"{}\"}} {}", rule.id, rule.slug, value(rule));
+            let _ = writeln!(
+                out,
+                "{name}{{rule=\"{}\",slug=\"{}\"}} {}",
+                rule.id,
+                rule.slug,
+                value(rule)
+            );
         }
     }
     out
@@ -104,10 +133,15 @@ fn metrics(rules: &[RuleStatus]) -> String {
 
 fn json(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
     let header = Header::from_bytes("Content-Type", "application/json").expect("a valid header");
-    Response::from_string(body).with_status_code(status).with_header(header)
+    Response::from_string(body)
+        .with_status_code(status)
+        .with_header(header)
 }
 
 fn text(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    let header = Header::from_bytes("Content-Type", "text/plain; version=0.0.4").expect("a valid header");
-    Response::from_string(body).with_status_code(status).with_header(header)
+    let header =
+        Header::from_bytes("Content-Type", "text/plain; version=0.0.4").expect("a valid header");
+    Response::from_string(body)
+        .with_status_code(status)
+        .with_header(header)
 }

@@ -80,7 +80,15 @@ impl Controller {
     /// it has been still for `settle`.
     pub fn new(runtime: Arc<Runtime>, dir: &Path, settle: Duration) -> Controller {
         let (sender, triggers) = mpsc::channel();
-        Controller { runtime, dir: dir.to_owned(), settle, known: HashMap::new(), sender, triggers, watcher: None }
+        Controller {
+            runtime,
+            dir: dir.to_owned(),
+            settle,
+            known: HashMap::new(),
+            sender,
+            triggers,
+            watcher: None,
+        }
     }
 
     /// Starts watching the directory. Call it before [`Controller::initial_load`]:
@@ -127,7 +135,10 @@ impl Controller {
             .name("ferrule-reload".into())
             .spawn(move || self.run(triggers, control))
             .expect("spawning the reload thread");
-        Reloader { triggers: sender, _watcher: watcher }
+        Reloader {
+            triggers: sender,
+            _watcher: watcher,
+        }
     }
 
     fn run(&mut self, triggers: Receiver<Trigger>, control: Sender<Control>) {
@@ -151,7 +162,11 @@ impl Controller {
 
     /// Waits until the file's size and modification time stop changing.
     fn wait_until_settled(&self, path: &Path) {
-        let stamp = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.len(), m.modified().ok()));
+        let stamp = |p: &Path| {
+            std::fs::metadata(p)
+                .ok()
+                .map(|m| (m.len(), m.modified().ok()))
+        };
         let mut last = stamp(path);
         loop {
             std::thread::sleep(self.settle);
@@ -173,7 +188,12 @@ impl Controller {
             }
         };
         let mut changes = Vec::new();
-        let gone: Vec<PathBuf> = self.known.keys().filter(|p| !files.contains(p)).cloned().collect();
+        let gone: Vec<PathBuf> = self
+            .known
+            .keys()
+            .filter(|p| !files.contains(p))
+            .cloned()
+            .collect();
         for path in gone {
             changes.extend(self.reconcile_file(&path));
         }
@@ -219,18 +239,31 @@ impl Controller {
     /// unchanged since it was last loaded.
     fn load(&mut self, path: &Path) -> Result<Option<RuleInstance>, LoadError> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|error| LoadError::Read { path: name.clone(), error })?;
+        let bytes = std::fs::read(path).map_err(|error| LoadError::Read {
+            path: name.clone(),
+            error,
+        })?;
         let hash: [u8; 32] = Sha256::digest(&bytes).into();
         if self.known.get(path).is_some_and(|k| k.hash == hash) {
             return Ok(None);
         }
         let mut rule = self.runtime.load_bytes(&name, &bytes)?;
-        rule.smoke_test().map_err(|error| LoadError::SmokeCall { path: name.clone(), error })?;
+        rule.smoke_test().map_err(|error| LoadError::SmokeCall {
+            path: name.clone(),
+            error,
+        })?;
         let id = rule.metadata().id.to_string();
-        if let Some((other, _)) = self.known.iter().find(|(p, k)| k.id == id && p.as_path() != path) {
+        if let Some((other, _)) = self
+            .known
+            .iter()
+            .find(|(p, k)| k.id == id && p.as_path() != path)
+        {
             return Err(LoadError::InvalidMetadata {
                 path: name,
-                error: crate::runtime::InvalidMetadata::DuplicateId { id, first: other.display().to_string() },
+                error: crate::runtime::InvalidMetadata::DuplicateId {
+                    id,
+                    first: other.display().to_string(),
+                },
             });
         }
         self.known.insert(path.to_owned(), Known { hash, id });
@@ -240,6 +273,9 @@ impl Controller {
 
 /// Whether a path names a rule component: `*.wasm`, not hidden.
 fn is_rule_file(path: &Path) -> bool {
-    let hidden = path.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.'));
+    let hidden = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_none_or(|n| n.starts_with('.'));
     !hidden && path.extension().is_some_and(|e| e == "wasm")
 }

@@ -12,7 +12,10 @@ use super::Trigger;
 /// Watches `dir` and sends a trigger for every `.wasm` file that is
 /// created, changed, renamed or removed there, for as long as the returned
 /// watcher is kept.
-pub(super) fn watch_dir(dir: &Path, triggers: Sender<Trigger>) -> notify::Result<notify::RecommendedWatcher> {
+pub(super) fn watch_dir(
+    dir: &Path,
+    triggers: Sender<Trigger>,
+) -> notify::Result<notify::RecommendedWatcher> {
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
         if matches!(event.kind, EventKind::Access(_)) {
@@ -37,14 +40,16 @@ pub(super) fn on_sighup(triggers: Sender<Trigger>) {
             return;
         }
     };
-    let spawned = std::thread::Builder::new().name("ferrule-sighup".into()).spawn(move || {
-        for _ in signals.forever() {
-            tracing::info!("SIGHUP: rescanning the rules directory");
-            if triggers.send(Trigger::Rescan).is_err() {
-                return;
+    let spawned = std::thread::Builder::new()
+        .name("ferrule-sighup".into())
+        .spawn(move || {
+            for _ in signals.forever() {
+                tracing::info!("SIGHUP: rescanning the rules directory");
+                if triggers.send(Trigger::Rescan).is_err() {
+                    return;
+                }
             }
-        }
-    });
+        });
     if let Err(error) = spawned {
         tracing::warn!(error = %error, "cannot start the SIGHUP thread");
     }

@@ -50,8 +50,17 @@ impl Compiler {
     pub fn new(engine: &Engine, cache_dir: Option<PathBuf>, timeout: Duration) -> Compiler {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
-        let engine_key = format!("ferrule-{}-{:016x}", env!("CARGO_PKG_VERSION"), hasher.finish());
-        Compiler { engine: engine.clone(), cache_dir, timeout, engine_key }
+        let engine_key = format!(
+            "ferrule-{}-{:016x}",
+            env!("CARGO_PKG_VERSION"),
+            hasher.finish()
+        );
+        Compiler {
+            engine: engine.clone(),
+            cache_dir,
+            timeout,
+            engine_key,
+        }
     }
 
     /// The cache file for a component's bytes.
@@ -114,7 +123,9 @@ impl Compiler {
 }
 
 fn store_artifact(component: &Component, path: &Path) -> std::io::Result<()> {
-    let bytes = component.serialize().map_err(|e| std::io::Error::other(e.to_string()))?;
+    let bytes = component
+        .serialize()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }

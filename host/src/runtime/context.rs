@@ -58,7 +58,10 @@ impl RuleContext {
         if self.transaction.is_empty() {
             return;
         }
-        let mut store = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut store = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         self.transaction.commit(&mut *store, &self.rule_id);
     }
 
@@ -90,9 +93,16 @@ impl RuleContext {
 
     /// Runs a read-modify-write on the entry under `key`, staged in the
     /// call's transaction.
-    fn modify<R>(&mut self, key: &str, f: impl FnOnce(&mut Option<Entry>) -> R) -> wasmtime::Result<R> {
+    fn modify<R>(
+        &mut self,
+        key: &str,
+        f: impl FnOnce(&mut Option<Entry>) -> R,
+    ) -> wasmtime::Result<R> {
         self.check_write_limit()?;
-        let store = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let store = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let slot = self.transaction.slot(&*store, &self.rule_id, key);
         Ok(f(slot))
     }
@@ -100,14 +110,20 @@ impl RuleContext {
 
 impl state::Host for RuleContext {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
-        let store = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(self.transaction.get(&*store, &self.rule_id, &key).and_then(|entry| match &entry.value {
-            Stored::Bytes(bytes) => Some(bytes.clone()),
-            // A counter reads as its 8-byte little-endian value.
-            Stored::Counter(n) => Some(n.to_le_bytes().to_vec()),
-            // A window is read through `window-entries`.
-            Stored::Window(_) => None,
-        }))
+        let store = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(self
+            .transaction
+            .get(&*store, &self.rule_id, &key)
+            .and_then(|entry| match &entry.value {
+                Stored::Bytes(bytes) => Some(bytes.clone()),
+                // A counter reads as its 8-byte little-endian value.
+                Stored::Counter(n) => Some(n.to_le_bytes().to_vec()),
+                // A window is read through `window-entries`.
+                Stored::Window(_) => None,
+            }))
     }
 
     fn set(&mut self, key: String, value: Vec<u8>, expires_at: i64) -> wasmtime::Result<()> {
@@ -118,7 +134,13 @@ impl state::Host for RuleContext {
                 self.limits.max_state_value_bytes
             ));
         }
-        self.stage(key, Some(Entry { value: Stored::Bytes(value), expires_at }))
+        self.stage(
+            key,
+            Some(Entry {
+                value: Stored::Bytes(value),
+                expires_at,
+            }),
+        )
     }
 
     fn delete(&mut self, key: String) -> wasmtime::Result<()> {
@@ -128,11 +150,17 @@ impl state::Host for RuleContext {
     fn increment(&mut self, key: String, delta: i64, expires_at: i64) -> wasmtime::Result<i64> {
         self.modify(&key, |slot| {
             let current = match slot {
-                Some(Entry { value: Stored::Counter(n), .. }) => *n,
+                Some(Entry {
+                    value: Stored::Counter(n),
+                    ..
+                }) => *n,
                 _ => 0,
             };
             let next = current.saturating_add(delta);
-            *slot = Some(Entry { value: Stored::Counter(next), expires_at });
+            *slot = Some(Entry {
+                value: Stored::Counter(next),
+                expires_at,
+            });
             next
         })
     }
@@ -140,12 +168,20 @@ impl state::Host for RuleContext {
     fn touch(&mut self, key: String, at: i64, expires_at: i64) -> wasmtime::Result<Option<i64>> {
         self.modify(&key, |slot| {
             let previous = match slot {
-                Some(Entry { value: Stored::Counter(seen), .. }) => Some(*seen),
+                Some(Entry {
+                    value: Stored::Counter(seen),
+                    ..
+                }) => Some(*seen),
                 _ => None,
             };
             let seen = previous.map_or(at, |p| p.max(at));
-            let expires_at = slot.as_ref().map_or(expires_at, |e| e.expires_at.max(expires_at));
-            *slot = Some(Entry { value: Stored::Counter(seen), expires_at });
+            let expires_at = slot
+                .as_ref()
+                .map_or(expires_at, |e| e.expires_at.max(expires_at));
+            *slot = Some(Entry {
+                value: Stored::Counter(seen),
+                expires_at,
+            });
             previous
         })
     }
@@ -166,10 +202,23 @@ impl state::Host for RuleContext {
         }
         let capacity = (capacity as usize).min(MAX_WINDOW_CAPACITY);
         self.modify(&key, |slot| {
-            if !matches!(slot, Some(Entry { value: Stored::Window(_), .. })) {
-                *slot = Some(Entry { value: Stored::Window(Window::default()), expires_at: i64::MIN });
+            if !matches!(
+                slot,
+                Some(Entry {
+                    value: Stored::Window(_),
+                    ..
+                })
+            ) {
+                *slot = Some(Entry {
+                    value: Stored::Window(Window::default()),
+                    expires_at: i64::MIN,
+                });
             }
-            let Some(Entry { value: Stored::Window(window), expires_at }) = slot else {
+            let Some(Entry {
+                value: Stored::Window(window),
+                expires_at,
+            }) = slot
+            else {
                 unreachable!("a window was just placed in the slot")
             };
             let stats = window.add(WindowItem { at, member, tag }, span, capacity);
@@ -184,11 +233,21 @@ impl state::Host for RuleContext {
     }
 
     fn window_entries(&mut self, key: String) -> wasmtime::Result<Vec<state::WindowEntry>> {
-        let store = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let store = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         Ok(match self.transaction.get(&*store, &self.rule_id, &key) {
-            Some(Entry { value: Stored::Window(window), .. }) => window
+            Some(Entry {
+                value: Stored::Window(window),
+                ..
+            }) => window
                 .items()
-                .map(|i| state::WindowEntry { at: i.at, member: i.member.clone(), tag: i.tag.clone() })
+                .map(|i| state::WindowEntry {
+                    at: i.at,
+                    member: i.member.clone(),
+                    tag: i.tag.clone(),
+                })
                 .collect(),
             _ => Vec::new(),
         })

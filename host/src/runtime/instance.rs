@@ -69,9 +69,15 @@ impl RuleInstance {
         };
         let raw = instance
             .call(|bindings, store| bindings.ferrule_detect_rule().call_metadata(store).map(Ok))
-            .map_err(|error| LoadError::MetadataCall { path: origin.into(), error })?;
-        instance.metadata = RuleMetadata::from_wit(raw)
-            .map_err(|error| LoadError::InvalidMetadata { path: origin.into(), error })?;
+            .map_err(|error| LoadError::MetadataCall {
+                path: origin.into(),
+                error,
+            })?;
+        instance.metadata =
+            RuleMetadata::from_wit(raw).map_err(|error| LoadError::InvalidMetadata {
+                path: origin.into(),
+                error,
+            })?;
         let rule_id = instance.metadata.id.clone();
         if let Some((store, _)) = &mut instance.live {
             store.data_mut().set_rule_id(rule_id);
@@ -88,7 +94,9 @@ impl RuleInstance {
     /// The call's [`CallError`].
     pub fn smoke_test(&mut self) -> Result<(), CallError> {
         self.call(|bindings, store| {
-            let outcome = bindings.ferrule_detect_rule().call_on_events(&mut *store, &[]);
+            let outcome = bindings
+                .ferrule_detect_rule()
+                .call_on_events(&mut *store, &[]);
             store.data_mut().rollback();
             outcome.map(|result| result.map(|_| ()))
         })
@@ -120,7 +128,11 @@ impl RuleInstance {
     ///
     /// As for [`RuleInstance::on_events`].
     pub fn on_tick(&mut self, watermark: i64) -> Result<Vec<wit::Alert>, CallError> {
-        self.call(|bindings, store| bindings.ferrule_detect_rule().call_on_tick(store, watermark))
+        self.call(|bindings, store| {
+            bindings
+                .ferrule_detect_rule()
+                .call_on_tick(store, watermark)
+        })
     }
 
     /// Runs one export call under the deadline, in a state transaction that
@@ -132,7 +144,12 @@ impl RuleInstance {
         // The deadline is relative to the current epoch and must be reset
         // before every entry into the guest, instantiation included: a
         // deadline set once would expire and trap a later, innocent call.
-        let ticks = self.limits.call_timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
+        let ticks = self
+            .limits
+            .call_timeout
+            .as_nanos()
+            .div_ceil(EPOCH_TICK.as_nanos())
+            .max(1);
         let ticks = u64::try_from(ticks).unwrap_or(u64::MAX);
         let (store, bindings) = match &mut self.live {
             Some(live) => live,
@@ -142,7 +159,10 @@ impl RuleInstance {
                 let mut store = Store::new(&self.engine, context);
                 store.limiter(|context| &mut context.store_limits);
                 store.set_epoch_deadline(ticks);
-                let bindings = self.pre.instantiate(&mut store).map_err(|e| self.classify(e))?;
+                let bindings = self
+                    .pre
+                    .instantiate(&mut store)
+                    .map_err(|e| self.classify(e))?;
                 self.live.insert((store, bindings))
             }
         };

@@ -119,7 +119,10 @@ impl RuleMetadata {
     /// [`InvalidMetadata`] naming the first problem found.
     pub fn from_wit(raw: wit::RuleMetadata) -> Result<RuleMetadata, InvalidMetadata> {
         let slug = text(raw.slug, "slug", 128)?;
-        if !slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if !slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err(InvalidMetadata::Slug(slug));
         }
         if raw.risk_score > 100 {
@@ -130,7 +133,11 @@ impl RuleMetadata {
             .into_iter()
             .map(|interest| Interest {
                 datasets: interest.datasets,
-                filters: interest.filters.into_iter().map(|f| (f.field, f.any_of)).collect(),
+                filters: interest
+                    .filters
+                    .into_iter()
+                    .map(|f| (f.field, f.any_of))
+                    .collect(),
             })
             .collect();
         if interests.is_empty() || interests.iter().any(|i| i.datasets.is_empty()) {
@@ -158,7 +165,11 @@ impl RuleMetadata {
             threats: raw
                 .threats
                 .into_iter()
-                .map(|t| Threat { tactic: t.tactic, technique: t.technique, subtechnique: t.subtechnique })
+                .map(|t| Threat {
+                    tactic: t.tactic,
+                    technique: t.technique,
+                    subtechnique: t.subtechnique,
+                })
                 .collect(),
             references: raw.references,
             interests,

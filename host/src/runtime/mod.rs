@@ -175,7 +175,11 @@ impl Runtime {
     /// # Errors
     ///
     /// [`LoadError::Engine`] if wasmtime rejects the configuration.
-    pub fn with_cache(limits: Limits, state: SharedState, cache_dir: Option<PathBuf>) -> Result<Runtime, LoadError> {
+    pub fn with_cache(
+        limits: Limits,
+        state: SharedState,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<Runtime, LoadError> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
@@ -192,7 +196,13 @@ impl Runtime {
         DetectionRule::add_to_linker::<RuleContext, HasSelf<RuleContext>>(&mut linker, |c| c)
             .map_err(|e| LoadError::Engine(e.to_string()))?;
         let compiler = compile::Compiler::new(&engine, cache_dir, limits.compile_timeout);
-        Ok(Runtime { engine, compiler, linker, limits, state })
+        Ok(Runtime {
+            engine,
+            compiler,
+            linker,
+            limits,
+            state,
+        })
     }
 
     /// The wasmtime engine.
@@ -217,7 +227,10 @@ impl Runtime {
     /// A [`LoadError`] saying why the file is not a usable rule.
     pub fn load_file(&self, path: &Path) -> Result<RuleInstance, LoadError> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|error| LoadError::Read { path: name.clone(), error })?;
+        let bytes = std::fs::read(path).map_err(|error| LoadError::Read {
+            path: name.clone(),
+            error,
+        })?;
         self.load_bytes(&name, &bytes)
     }
 
@@ -229,20 +242,30 @@ impl Runtime {
     /// A [`LoadError`] saying why the bytes are not a usable rule.
     pub fn load_bytes(&self, origin: &str, bytes: &[u8]) -> Result<RuleInstance, LoadError> {
         let component = self.compiler.compile(bytes).map_err(|error| match error {
-            compile::CompileError::Invalid(reason) => LoadError::NotAComponent { path: origin.into(), reason },
-            compile::CompileError::Timeout(limit) => LoadError::CompileTimeout { path: origin.into(), limit },
+            compile::CompileError::Invalid(reason) => LoadError::NotAComponent {
+                path: origin.into(),
+                reason,
+            },
+            compile::CompileError::Timeout(limit) => LoadError::CompileTimeout {
+                path: origin.into(),
+                limit,
+            },
         })?;
         // Satisfy WASI imports that Rust's standard library brings along with
         // functions that trap: the rule can be linked, never granted access.
         let mut linker = self.linker.clone();
-        linker.define_unknown_imports_as_traps(&component).map_err(|e| LoadError::WrongWorld {
-            path: origin.into(),
-            reason: format!("{e:#}"),
-        })?;
-        let pre = linker.instantiate_pre(&component).map_err(|e| LoadError::WrongWorld {
-            path: origin.into(),
-            reason: format!("{e:#}"),
-        })?;
+        linker
+            .define_unknown_imports_as_traps(&component)
+            .map_err(|e| LoadError::WrongWorld {
+                path: origin.into(),
+                reason: format!("{e:#}"),
+            })?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::WrongWorld {
+                path: origin.into(),
+                reason: format!("{e:#}"),
+            })?;
         let pre = DetectionRulePre::new(pre).map_err(|e| LoadError::WrongWorld {
             path: origin.into(),
             reason: format!("{e:#}"),

@@ -25,7 +25,10 @@ impl Rule for Counter {
         references: &[],
         interests: &[Interest {
             datasets: &["aws.cloudtrail"],
-            filters: &[Filter { field: "event.action", any_of: &["Tick"] }],
+            filters: &[Filter {
+                field: "event.action",
+                any_of: &["Tick"],
+            }],
         }],
         wants_tick: false,
         needs_enrichment: &[],

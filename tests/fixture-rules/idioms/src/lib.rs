@@ -46,7 +46,11 @@ impl Rule for Idioms {
 
     fn on_event(event: &Event<'_>, alerts: &mut Alerts) -> Result<(), Failure> {
         let user = event.text("user.name").unwrap_or("");
-        let alert = |message: &str| Alert::for_event(event, message).with_group(vec![]).field("user.name", user);
+        let alert = |message: &str| {
+            Alert::for_event(event, message)
+                .with_group(vec![])
+                .field("user.name", user)
+        };
         match event.text("event.action") {
             Some("Seen") if SEEN.check(&[user], event) => alerts.push(alert("first seen")),
             Some(step @ ("StepA" | "StepB" | "StepC")) => {

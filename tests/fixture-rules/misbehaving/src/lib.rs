@@ -33,8 +33,15 @@ impl Rule for Misbehaving {
             datasets: &["aws.cloudtrail"],
             filters: &[Filter {
                 field: "event.action",
-                any_of: &["FixturePanic", "FixtureLoop", "FixtureFloodMemory", "FixtureReadFile",
-                    "FixtureBadAlert", "FixtureError", "FixtureCount"],
+                any_of: &[
+                    "FixturePanic",
+                    "FixtureLoop",
+                    "FixtureFloodMemory",
+                    "FixtureReadFile",
+                    "FixtureBadAlert",
+                    "FixtureError",
+                    "FixtureCount",
+                ],
             }],
         }],
         wants_tick: false,
@@ -62,13 +69,20 @@ impl Rule for Misbehaving {
             }
             Some("FixtureReadFile") => {
                 let secret = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-                alerts.push(Alert::for_event(event, format!("read {} bytes from the host", secret.len())));
+                alerts.push(Alert::for_event(
+                    event,
+                    format!("read {} bytes from the host", secret.len()),
+                ));
             }
             Some("FixtureBadAlert") => {
-                alerts.push(Alert::for_event(event, "bad").field("doc", FieldValue::Json("{nope".into())));
+                alerts.push(
+                    Alert::for_event(event, "bad").field("doc", FieldValue::Json("{nope".into())),
+                );
             }
             Some("FixtureError") => return Err(format!("refusing event {}", event.id())),
-            _ => alerts.push(Alert::for_event(event, format!("count {count}")).field("count", count)),
+            _ => {
+                alerts.push(Alert::for_event(event, format!("count {count}")).field("count", count))
+            }
         }
         Ok(())
     }
