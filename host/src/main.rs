@@ -222,10 +222,9 @@ fn run(args: RunArgs) -> Result<()> {
             inputs = archives.len(),
             "warming state from archived logs; alerts held back"
         );
+        run.pipeline.begin_warm_up();
         run.drain(archives, enricher.clone())?;
-        if let Some(newest) = run.pipeline.newest_event_ms() {
-            run.pipeline.hold_alerts_until(newest);
-        }
+        run.pipeline.end_warm_up();
         tracing::info!("warm-up done; going live");
     }
     run.drain(inputs, enricher)?;

@@ -103,6 +103,7 @@ pub struct Pipeline {
     config: PipelineConfig,
     stats: Stats,
     hold_until: Option<i64>,
+    warming: bool,
     /// Scratch: the rules an event matched.
     matched: Vec<usize>,
     /// Alerts waiting to be offered to higher-order rules.
@@ -139,6 +140,7 @@ impl Pipeline {
             config,
             stats: Stats::default(),
             hold_until: None,
+            warming: false,
             matched: Vec::new(),
         };
         pipeline.rebuild_index();
@@ -159,10 +161,26 @@ impl Pipeline {
         self.config.batch_size.max(1)
     }
 
-    /// Holds back every alert whose event time is at or before `until`
-    /// (for warming state from archived logs). Never moves back.
+    /// Holds back every alert whose event time is at or before `until`.
+    /// Never moves back.
     pub fn hold_alerts_until(&mut self, until: i64) {
         self.hold_until = Some(self.hold_until.map_or(until, |h| h.max(until)));
+    }
+
+    /// Starts warming state from archived logs: every alert is held back
+    /// until [`Pipeline::end_warm_up`].
+    pub fn begin_warm_up(&mut self) {
+        self.warming = true;
+    }
+
+    /// Ends the warm-up: alerts are written again, except those for events
+    /// up to the newest archived one (some may still wait in the reorder
+    /// buffer).
+    pub fn end_warm_up(&mut self) {
+        self.warming = false;
+        if let Some(newest) = self.watermark.max_event_ms() {
+            self.hold_alerts_until(newest);
+        }
     }
 
     /// The newest event time seen so far.
@@ -469,10 +487,11 @@ impl Pipeline {
             if self.has_higher_order && !self.slots[rule].higher_order {
                 self.feedback.push(feedback::alert_event(&alert));
             }
-            if self
-                .hold_until
-                .is_some_and(|until| alert.timestamp_ms <= until)
-            {
+            let held = self.warming
+                || self
+                    .hold_until
+                    .is_some_and(|until| alert.timestamp_ms <= until);
+            if held {
                 self.stats.held_back += 1;
                 self.slots[rule].stats.held_back += 1;
                 continue;
