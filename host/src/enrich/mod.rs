@@ -5,6 +5,32 @@
 //! enrichment rules need. An [`Enrich`] implementation adds fields to an
 //! event under construction; it must keep fields the input already has (an
 //! ECS document enriched upstream wins).
+//!
+//! [`from_args`] builds the enricher from `--asn-db` and `--geo-db`:
+//!
+//! - AS databases: MaxMind DB ASN editions (`.mmdb`), or CSV rows of
+//!   `range_start,range_end,asn,organisation` (see `csv_ranges`);
+//! - geo databases: MaxMind DB City or Country editions;
+//! - any of them gzip-compressed, told by its magic bytes.
+//!
+//! Guarantees: every configured database is loaded and checked in full
+//! before the first event; a file that is missing, damaged or malformed is
+//! an [`EnrichError`] naming it (and the line, for a CSV), and start-up
+//! stops rather than running with enrichment silently missing. With no
+//! database configured nothing is added, and [`warn_unmet_needs`] names the
+//! rules that wanted the fields.
+//!
+//! Limits: databases are read once at start and held in memory; a database
+//! updated on disk is picked up at the next start. Lookups are cached per
+//! address with a bound (see `cache`).
+
+mod cache;
+mod csv_ranges;
+mod file;
+mod mmdb;
+#[cfg(test)]
+mod mmdb_writer;
+mod network;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,7 +76,10 @@ pub struct EnrichmentArgs {
 
 /// Logs one warning naming the rules that need fields no configured source
 /// provides; they still run, but cannot match on those fields.
-pub fn warn_unmet_needs<'a>(rules: impl IntoIterator<Item = &'a RuleMetadata>, enricher: &dyn Enrich) {
+pub fn warn_unmet_needs<'a>(
+    rules: impl IntoIterator<Item = &'a RuleMetadata>,
+    enricher: &dyn Enrich,
+) {
     let provided = enricher.provides();
     let mut unmet: Vec<String> = Vec::new();
     for rule in rules {
@@ -79,16 +108,80 @@ pub fn none() -> Arc<dyn Enrich> {
 
 /// Why an enrichment source could not be loaded.
 #[derive(Debug, thiserror::Error)]
-pub enum EnrichError {}
+pub enum EnrichError {
+    /// The file could not be read.
+    #[error("{}: cannot read: {error}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        error: std::io::Error,
+    },
+    /// The file starts as gzip but does not decompress whole.
+    #[error("{}: not a complete gzip stream: {error}", path.display())]
+    Gzip {
+        /// The file.
+        path: PathBuf,
+        /// The decompressor's error.
+        error: std::io::Error,
+    },
+    /// The file is not a valid MaxMind DB.
+    #[error("{}: not a valid MaxMind DB: {error}", path.display())]
+    Mmdb {
+        /// The file.
+        path: PathBuf,
+        /// The reader's explanation.
+        error: maxminddb::MaxMindDbError,
+    },
+    /// The MaxMind DB is of an edition that cannot serve the option it was
+    /// given to.
+    #[error("{}: a {database_type} database has no data for {option}", path.display())]
+    WrongEdition {
+        /// The file.
+        path: PathBuf,
+        /// `--asn-db` or `--geo-db`.
+        option: &'static str,
+        /// The database type its metadata names.
+        database_type: String,
+    },
+    /// A source that must be a MaxMind DB is something else.
+    #[error("{}: {option} takes a MaxMind DB (.mmdb, plain or gzip)", path.display())]
+    NotMmdb {
+        /// The file.
+        path: PathBuf,
+        /// The option it was given to.
+        option: &'static str,
+    },
+    /// A row of a range CSV is malformed.
+    #[error("{}:{line}: {reason}", path.display())]
+    CsvRow {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with the row.
+        reason: String,
+    },
+    /// A range CSV has no row.
+    #[error("{}: no IP ranges in the file", path.display())]
+    NoRanges {
+        /// The file.
+        path: PathBuf,
+    },
+}
 
-/// Builds the enricher the options ask for.
+/// Builds the enricher the options ask for: [`NoEnrichment`] when no
+/// database is configured, else one that loads every database now.
 ///
 /// # Errors
 ///
 /// [`EnrichError`] when a configured database cannot be loaded.
 pub fn from_args(args: &EnrichmentArgs) -> Result<Arc<dyn Enrich>, EnrichError> {
-    if !args.asn_db.is_empty() || !args.geo_db.is_empty() {
-        tracing::warn!("enrichment databases are not read by this build yet; running without enrichment");
+    if args.asn_db.is_empty() && args.geo_db.is_empty() {
+        return Ok(none());
     }
-    Ok(none())
+    Ok(Arc::new(network::NetworkEnricher::load(
+        &args.asn_db,
+        &args.geo_db,
+    )?))
 }
