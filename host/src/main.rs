@@ -246,9 +246,16 @@ impl Run<'_> {
     /// Reads `inputs` to their end through the pipeline. Reloads never
     /// change when this ends: only the end of the inputs does.
     fn drain(&mut self, inputs: Vec<Input>, enricher: Arc<dyn Enrich>) -> Result<()> {
+        // Files are read in full batches, so a replay cuts its input into
+        // the same batches every time; events later than the allowed
+        // lateness then meet the rules in the same order on every run. A
+        // live stream (stdin) is processed as it comes, in whatever is
+        // waiting, so a quiet stream is not held back.
+        let live = inputs.iter().any(|input| *input == Input::Stdin);
         let (feed, reader) = spawn_feed(inputs, enricher, 4 * self.pipeline.batch_size());
         let mut batch = Vec::with_capacity(self.pipeline.batch_size());
-        loop {
+        let mut ended = false;
+        while !ended {
             // Wait for input, waking now and then to serve reloads and
             // status requests while the input is quiet.
             let first = match feed.recv_timeout(Duration::from_millis(50)) {
@@ -259,8 +266,6 @@ impl Run<'_> {
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             };
-            // Then take what is already waiting, so a busy stream is
-            // processed in full batches and a quiet one without delay.
             let mut item = Some(first);
             while let Some(next) = item.take() {
                 match next {
@@ -268,7 +273,13 @@ impl Run<'_> {
                     FeedItem::Rejected { kind, message } => self.pipeline.reject(kind, &message),
                 }
                 if batch.len() < self.pipeline.batch_size() {
-                    item = feed.try_recv().ok();
+                    item = if live {
+                        feed.try_recv().ok()
+                    } else {
+                        let next = feed.recv().ok();
+                        ended = next.is_none();
+                        next
+                    };
                 }
             }
             self.pipeline
