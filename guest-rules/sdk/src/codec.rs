@@ -3,6 +3,23 @@
 //! Little-endian integers and length-prefixed strings, written and read in
 //! the same order. A rule bumps its state-schema version when it changes
 //! what it writes; a value that does not decode reads as absent.
+//!
+//! Values copied from events can be any length; [`truncate`] bounds them
+//! before they are stored.
+
+/// `text` cut to at most `max_bytes` bytes, at the last character boundary
+/// that fits, so the result is still valid UTF-8 (and may be a few bytes
+/// shorter than `max_bytes`). Text that fits is returned whole.
+pub fn truncate(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
 
 /// Builds an encoded value.
 #[derive(Debug, Default)]
@@ -30,14 +47,16 @@ impl Encoder {
 
     /// Appends a string.
     pub fn str(mut self, text: &str) -> Self {
-        self.bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        self.bytes
+            .extend_from_slice(&(text.len() as u32).to_le_bytes());
         self.bytes.extend_from_slice(text.as_bytes());
         self
     }
 
     /// Appends a list of strings.
     pub fn strs<S: AsRef<str>>(mut self, items: &[S]) -> Self {
-        self.bytes.extend_from_slice(&(items.len() as u32).to_le_bytes());
+        self.bytes
+            .extend_from_slice(&(items.len() as u32).to_le_bytes());
         for item in items {
             self = self.str(item.as_ref());
         }
@@ -104,15 +123,34 @@ mod tests {
 
     #[test]
     fn values_round_trip_and_short_input_reads_as_absent() {
-        let bytes = Encoder::new().i64(-5).u64(7).str("ip").strs(&["a", "bc"]).finish();
+        let bytes = Encoder::new()
+            .i64(-5)
+            .u64(7)
+            .str("ip")
+            .strs(&["a", "bc"])
+            .finish();
         let mut decoder = Decoder::new(&bytes);
         assert_eq!(decoder.i64(), Some(-5));
         assert_eq!(decoder.u64(), Some(7));
         assert_eq!(decoder.str(), Some("ip"));
-        assert_eq!(decoder.strs(), Some(vec!["a".to_string(), "bc".to_string()]));
+        assert_eq!(
+            decoder.strs(),
+            Some(vec!["a".to_string(), "bc".to_string()])
+        );
         assert_eq!(decoder.i64(), None);
         let mut short = Decoder::new(&bytes[..10]);
         assert_eq!(short.i64(), Some(-5));
         assert_eq!(short.u64(), None);
+    }
+
+    #[test]
+    fn truncation_keeps_whole_characters() {
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abc", 2), "ab");
+        assert_eq!(truncate("abc", 0), "");
+        // `é` is two bytes: cutting inside it drops it.
+        assert_eq!(truncate("aé", 2), "a");
+        assert_eq!(truncate("aé", 3), "aé");
+        assert_eq!(truncate("", 5), "");
     }
 }

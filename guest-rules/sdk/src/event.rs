@@ -17,6 +17,9 @@ use ferrule_layout::{EventReader, Value};
 pub const REQUEST_PARAMETERS: &str = "aws.cloudtrail.flattened.request_parameters";
 /// Prefix of flattened CloudTrail response elements.
 pub const RESPONSE_ELEMENTS: &str = "aws.cloudtrail.flattened.response_elements";
+/// The `aws.cloudtrail.error_code` values of a call IAM refused for lack of
+/// permission, as [`Event::is_denied_call`] recognises them.
+pub const ACCESS_DENIED_CODES: &[&str] = &["AccessDenied", "AccessDeniedException"];
 
 /// One event, as a rule sees it.
 #[derive(Debug, Clone, Copy)]
@@ -145,15 +148,45 @@ impl<'a> Event<'a> {
         }
     }
 
+    /// The first of `paths` (inside `requestParameters`) that is a string
+    /// request parameter, for requests that name the same thing under
+    /// different parameters, e.g. `["provisionedModelName",
+    /// "provisionedModelId"]`.
+    pub fn first_request_parameter_text(&self, paths: &[&str]) -> Option<&'a str> {
+        paths
+            .iter()
+            .find_map(|path| self.request_parameter_text(path))
+    }
+
     /// Whether the event is a CloudTrail record of a successful call to one
     /// of `actions` of the service `provider` (e.g.
     /// `cloudtrail.amazonaws.com`). All comparisons are exact and
     /// case-sensitive.
     pub fn is_successful_call(&self, provider: &str, actions: &[&str]) -> bool {
+        self.is_call(provider, actions) && self.text("event.outcome") == Some("success")
+    }
+
+    /// Whether the event is a CloudTrail record of a call to one of
+    /// `actions` of the service `provider` that failed for lack of
+    /// permission: `event.outcome` is `failure` and
+    /// `aws.cloudtrail.error_code` is one of [`ACCESS_DENIED_CODES`]. All
+    /// comparisons are exact and case-sensitive.
+    pub fn is_denied_call(&self, provider: &str, actions: &[&str]) -> bool {
+        self.is_call(provider, actions)
+            && self.text("event.outcome") == Some("failure")
+            && self
+                .text("aws.cloudtrail.error_code")
+                .is_some_and(|code| ACCESS_DENIED_CODES.contains(&code))
+    }
+
+    /// Whether the event is a CloudTrail record of a call to one of
+    /// `actions` of `provider`, whatever its outcome.
+    fn is_call(&self, provider: &str, actions: &[&str]) -> bool {
         self.text("data_stream.dataset") == Some(crate::fields::CLOUDTRAIL)
             && self.text("event.provider") == Some(provider)
-            && self.text("event.action").is_some_and(|action| actions.contains(&action))
-            && self.text("event.outcome") == Some("success")
+            && self
+                .text("event.action")
+                .is_some_and(|action| actions.contains(&action))
     }
 
     /// Who made the call, for messages: the caller's ARN, else `user.name`,
@@ -181,7 +214,10 @@ mod tests {
         writer
             .field("event.id", ValueRef::Text("e-1"))
             .field("event.action", ValueRef::Text("StopLogging"))
-            .field("aws.cloudtrail.session_credential_from_console", ValueRef::Text("true"))
+            .field(
+                "aws.cloudtrail.session_credential_from_console",
+                ValueRef::Text("true"),
+            )
             .field("aws.cloudtrail.read_only", ValueRef::Bool(false))
             .field("source.as.number", ValueRef::Integer(16509))
             .field("related.user", ValueRef::TextList(&list))
@@ -189,9 +225,17 @@ mod tests {
                 "aws.cloudtrail.flattened.request_parameters.loggingConfig.textDataDeliveryEnabled",
                 ValueRef::Bool(true),
             )
-            .field("aws.cloudtrail.flattened.request_parameters", ValueRef::Json("{}"));
+            .field(
+                "aws.cloudtrail.flattened.request_parameters",
+                ValueRef::Json("{}"),
+            );
+        with_written(writer, 42, check);
+    }
+
+    /// Hands `check` the event `writer` holds, at `timestamp_ms`.
+    fn with_written(writer: EventWriter<'_>, timestamp_ms: i64, check: impl FnOnce(Event<'_>)) {
         let mut out = Vec::new();
-        writer.finish(42, &mut out);
+        writer.finish(timestamp_ms, &mut out);
         let (reader, _) = EventReader::new(&out).unwrap();
         check(Event::new(reader));
     }
@@ -202,7 +246,11 @@ mod tests {
             assert_eq!(event.id(), "e-1");
             assert_eq!(event.timestamp_ms(), 42);
             assert_eq!(event.text("event.action"), Some("StopLogging"));
-            assert_eq!(event.text("source.as.number"), None, "an integer is not text");
+            assert_eq!(
+                event.text("source.as.number"),
+                None,
+                "an integer is not text"
+            );
             assert_eq!(event.integer("source.as.number"), Some(16509));
             assert_eq!(event.float("source.as.number"), Some(16509.0));
             assert_eq!(event.boolean("aws.cloudtrail.read_only"), Some(false));
@@ -219,8 +267,14 @@ mod tests {
     #[test]
     fn texts_reads_lists_and_single_values() {
         with_event(|event| {
-            assert_eq!(event.texts("related.user").collect::<Vec<_>>(), ["alice", "bob"]);
-            assert_eq!(event.texts("event.action").collect::<Vec<_>>(), ["StopLogging"]);
+            assert_eq!(
+                event.texts("related.user").collect::<Vec<_>>(),
+                ["alice", "bob"]
+            );
+            assert_eq!(
+                event.texts("event.action").collect::<Vec<_>>(),
+                ["StopLogging"]
+            );
             assert_eq!(event.texts("missing").count(), 0);
         });
     }
@@ -237,5 +291,110 @@ mod tests {
             let long = "x".repeat(300);
             assert_eq!(event.request_parameter(&long), None);
         });
+    }
+
+    /// An event of `pairs` (name, text), at time 0.
+    fn with_texts(pairs: &[(&str, &str)], check: impl FnOnce(Event<'_>)) {
+        let mut writer = EventWriter::new();
+        for (name, value) in pairs {
+            writer.field(name, ValueRef::Text(value));
+        }
+        with_written(writer, 0, check);
+    }
+
+    #[test]
+    fn the_first_request_parameter_present_wins() {
+        let id = "aws.cloudtrail.flattened.request_parameters.provisionedModelId";
+        let name = "aws.cloudtrail.flattened.request_parameters.provisionedModelName";
+        with_texts(&[(id, "pm-1"), (name, "mine")], |event| {
+            let paths = ["provisionedModelName", "provisionedModelId"];
+            assert_eq!(event.first_request_parameter_text(&paths), Some("mine"));
+            assert_eq!(
+                event.first_request_parameter_text(&["absent", "provisionedModelId"]),
+                Some("pm-1")
+            );
+            assert_eq!(event.first_request_parameter_text(&["absent"]), None);
+            assert_eq!(event.first_request_parameter_text(&[]), None);
+        });
+        with_event(|event| {
+            // Present but not a string.
+            assert_eq!(
+                event.first_request_parameter_text(&["loggingConfig.textDataDeliveryEnabled"]),
+                None
+            );
+        });
+    }
+
+    #[test]
+    fn calls_are_told_apart_by_outcome_and_error_code() {
+        let call = [
+            ("data_stream.dataset", "aws.cloudtrail"),
+            ("event.provider", "bedrock.amazonaws.com"),
+            ("event.action", "PutResourcePolicy"),
+        ];
+        let provider = "bedrock.amazonaws.com";
+        let actions = ["PutResourcePolicy", "DeleteResourcePolicy"];
+        let with = |extra: &[(&'static str, &'static str)], check: &dyn Fn(Event<'_>)| {
+            let pairs: Vec<(&str, &str)> = call.iter().chain(extra).copied().collect();
+            with_texts(&pairs, check);
+        };
+        with(&[("event.outcome", "success")], &|event| {
+            assert!(event.is_successful_call(provider, &actions));
+            assert!(!event.is_denied_call(provider, &actions));
+        });
+        for code in ACCESS_DENIED_CODES {
+            let code: &'static str = code;
+            with(
+                &[
+                    ("event.outcome", "failure"),
+                    ("aws.cloudtrail.error_code", code),
+                ],
+                &|event| {
+                    assert!(event.is_denied_call(provider, &actions));
+                    assert!(!event.is_successful_call(provider, &actions));
+                    assert!(!event.is_denied_call(provider, &["DeleteResourcePolicy"]));
+                    assert!(!event.is_denied_call("iam.amazonaws.com", &actions));
+                },
+            );
+        }
+        with(
+            &[
+                ("event.outcome", "failure"),
+                ("aws.cloudtrail.error_code", "ThrottlingException"),
+            ],
+            &|event| {
+                assert!(!event.is_denied_call(provider, &actions));
+            },
+        );
+        with(
+            &[
+                ("event.outcome", "failure"),
+                ("aws.cloudtrail.error_code", "accessdenied"),
+            ],
+            &|event| {
+                assert!(
+                    !event.is_denied_call(provider, &actions),
+                    "codes compare case-sensitively"
+                );
+            },
+        );
+        with(&[("event.outcome", "failure")], &|event| {
+            assert!(
+                !event.is_denied_call(provider, &actions),
+                "a failure without a code"
+            );
+        });
+        with_texts(
+            &[
+                ("event.outcome", "failure"),
+                ("aws.cloudtrail.error_code", "AccessDenied"),
+            ],
+            |event| {
+                assert!(
+                    !event.is_denied_call(provider, &actions),
+                    "not a CloudTrail record"
+                );
+            },
+        );
     }
 }

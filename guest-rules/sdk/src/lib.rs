@@ -45,7 +45,9 @@ pub mod idioms;
 pub mod log;
 pub mod matching;
 pub mod metadata;
+pub mod network;
 pub mod state;
+pub mod time;
 
 pub use alert::{Alert, Alerts, FieldValue};
 pub use event::Event;
@@ -147,10 +149,13 @@ macro_rules! export_rule {
 pub mod prelude {
     pub use crate::alert::{Alert, Alerts, FieldValue};
     pub use crate::event::Event;
-    pub use crate::idioms::{FirstSeen, Sequence, SlidingWindow, Suppression};
-    pub use crate::{Delivery, cloudtrail_interest, export_rule};
     pub use crate::fields;
+    pub use crate::idioms::{
+        FirstSeen, RecentValues, Sequence, SlidingWindow, Suppression, WindowContext,
+    };
     pub use crate::matching::{Case, glob, one_of};
     pub use crate::metadata::{Filter, Interest, RuleInfo, Severity, Threat};
+    pub use crate::time::rfc3339;
+    pub use crate::{Delivery, cloudtrail_interest, export_rule};
     pub use crate::{Failure, Rule};
 }

@@ -62,12 +62,13 @@
 //!   the one labelled `AMAZON-02`.
 //! - Value lists in the alert hold at most 16 values per field.
 
-use ferrule_sdk::matching::{contains, starts_with};
+use ferrule_sdk::matching::contains;
+use ferrule_sdk::network;
 use ferrule_sdk::prelude::*;
 
 const SPAN_MS: i64 = 30 * 60 * 1000;
 const WINDOW: SlidingWindow = SlidingWindow::new("events", SPAN_MS, 1_000);
-const VALUES: recent::Recent = recent::Recent::new("values", SPAN_MS, &[16; 11]);
+const VALUES: RecentValues = RecentValues::new("values", SPAN_MS, &[16; 11]);
 const SUPPRESS: Suppression = Suppression::new("key", SPAN_MS);
 
 // Fields kept per key.
@@ -106,16 +107,9 @@ const QUIET_PROVIDERS: &[&str] = &[
 /// Infrastructure-as-code tools, which run from several places by design.
 const AUTOMATION_AGENTS: &[&str] = &["Terraform", "Ansible", "Pulumi"];
 
-/// Autonomous systems operated by Amazon.
-const AMAZON_AS_NUMBERS: &[i64] = &[16509, 14618, 8987, 7224];
 /// Amazon's `AMAZON-AES` network.
 const AES_AS_NUMBER: i64 = 14618;
 const AES_NAME: &str = "AMAZON-AES";
-
-fn is_amazon(number: Option<i64>, org: Option<&str>) -> bool {
-    number.is_some_and(|n| AMAZON_AS_NUMBERS.contains(&n))
-        || org.is_some_and(|org| starts_with(org, "amazon", Case::Insensitive))
-}
 
 fn is_aes(number: Option<i64>, org: Option<&str>) -> bool {
     number == Some(AES_AS_NUMBER) || org.is_some_and(|org| org.eq_ignore_ascii_case(AES_NAME))
@@ -141,7 +135,8 @@ fn counts(event: &Event<'_>) -> bool {
     }
     let (number, org) = (event.integer(AS_NUMBER), event.text(AS_ORG));
     if is_aes(number, org)
-        || (is_amazon(number, org) && event.text("aws.cloudtrail.event_category") == Some("Data"))
+        || (network::is_amazon(number, org)
+            && event.text("aws.cloudtrail.event_category") == Some("Data"))
     {
         return false;
     }
@@ -263,8 +258,8 @@ impl Rule for AccessKeyFromMultipleAddresses {
             .field("ferrule.activity_type", activity)
             .field("ferrule.activity_fidelity", "high")
             .field("ferrule.event_count", i64::from(stats.count))
-            .field("ferrule.first_seen", iso8601(stats.oldest))
-            .field("ferrule.last_seen", iso8601(event.timestamp_ms()))
+            .field("ferrule.first_seen", rfc3339(stats.oldest))
+            .field("ferrule.last_seen", rfc3339(event.timestamp_ms()))
             .field("ferrule.user_identity_arn_values", list(ARN))
             .field("ferrule.event_action_values", list(ACTION))
             .field("ferrule.event_provider_values", list(PROVIDER))
@@ -288,221 +283,3 @@ impl Rule for AccessKeyFromMultipleAddresses {
 }
 
 export_rule!(AccessKeyFromMultipleAddresses);
-
-/// Per key, the distinct values of a few fields seen within a span of event
-/// time, each with when it was last seen, by which event, and how often.
-///
-/// The SDK's sliding window counts one member per entry; this keeps several
-/// fields at once, one entry per distinct value rather than per event, so a
-/// key's state stays small however busy the key is: at most the field's cap
-/// of values (the least recently seen goes first), each cut to 256 bytes.
-/// Values last seen more than the span before the current event are
-/// dropped when the state is read, so distinct counts (exact up to the cap)
-/// and value lists cover exactly the span before the event, whatever the
-/// store's expiry has reclaimed. One get and one set per recorded event.
-mod recent {
-    use ferrule_sdk::codec::{Decoder, Encoder};
-    use ferrule_sdk::event::Event;
-    use ferrule_sdk::{idioms, state};
-
-    /// Longest value kept, in bytes; longer ones are cut at a character
-    /// boundary.
-    const MAX_VALUE_BYTES: usize = 256;
-
-    /// One distinct value of one field.
-    #[derive(Debug, Clone)]
-    pub struct Seen {
-        /// Which field (the rule's own numbering).
-        pub field: u64,
-        /// The value.
-        pub value: String,
-        /// Event time it was last seen, ms.
-        pub last_ms: i64,
-        /// `event.id` of the event that last had it.
-        pub id: String,
-        /// Times seen since it last entered the span.
-        pub count: u64,
-    }
-
-    /// The values of one key within the span, in order of first appearance.
-    #[derive(Debug, Default)]
-    pub struct Snapshot {
-        /// Every value kept.
-        pub seen: Vec<Seen>,
-    }
-
-    impl Snapshot {
-        /// The values of `field`.
-        pub fn of(&self, field: u64) -> impl Iterator<Item = &Seen> {
-            self.seen.iter().filter(move |s| s.field == field)
-        }
-
-        /// How many distinct values `field` has.
-        pub fn count(&self, field: u64) -> usize {
-            self.of(field).count()
-        }
-
-        /// The values of `field`, as text.
-        pub fn values(&self, field: u64) -> Vec<String> {
-            self.of(field).map(|s| s.value.clone()).collect()
-        }
-    }
-
-    /// Distinct recent values per key, kept for `span_ms` of event time.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Recent {
-        name: &'static str,
-        span_ms: i64,
-        caps: &'static [usize],
-    }
-
-    impl Recent {
-        /// Values called `name` (unique within the rule), kept for
-        /// `span_ms`, at most `caps[field]` per field.
-        pub const fn new(name: &'static str, span_ms: i64, caps: &'static [usize]) -> Self {
-            Recent {
-                name,
-                span_ms,
-                caps,
-            }
-        }
-
-        fn state_key(&self, key: &[&str]) -> String {
-            idioms::key("recent", self.name, key)
-        }
-
-        /// The values of `key` seen within the span before `now`.
-        pub fn read(&self, key: &[&str], now: i64) -> Snapshot {
-            let mut snapshot = state::get(&self.state_key(key))
-                .and_then(|bytes| decode(&bytes))
-                .unwrap_or_default();
-            let start = now.saturating_sub(self.span_ms);
-            snapshot.seen.retain(|s| s.last_ms >= start);
-            snapshot
-        }
-
-        /// Records `values` (field, value) of `event` under `key` and returns
-        /// the key's values within the span before the event. Empty values
-        /// are skipped.
-        pub fn record(&self, key: &[&str], event: &Event<'_>, values: &[(u64, &str)]) -> Snapshot {
-            let now = event.timestamp_ms();
-            let state_key = self.state_key(key);
-            let mut snapshot = self.read(key, now);
-            for &(field, value) in values {
-                if value.is_empty() {
-                    continue;
-                }
-                let value = cut(value);
-                if let Some(seen) = snapshot
-                    .seen
-                    .iter_mut()
-                    .find(|s| s.field == field && s.value == value)
-                {
-                    seen.count = seen.count.saturating_add(1);
-                    if now >= seen.last_ms {
-                        seen.last_ms = now;
-                        seen.id = event.id().to_owned();
-                    }
-                    continue;
-                }
-                snapshot.seen.push(Seen {
-                    field,
-                    value: value.to_owned(),
-                    last_ms: now,
-                    id: event.id().to_owned(),
-                    count: 1,
-                });
-                let cap = self.caps.get(field as usize).copied().unwrap_or(32).max(1);
-                if snapshot.count(field) > cap {
-                    let oldest = snapshot
-                        .seen
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, s)| s.field == field)
-                        .min_by_key(|(_, s)| s.last_ms)
-                        .map(|(at, _)| at);
-                    if let Some(at) = oldest {
-                        snapshot.seen.remove(at);
-                    }
-                }
-            }
-            match snapshot.seen.iter().map(|s| s.last_ms).max() {
-                Some(newest) => state::set(
-                    &state_key,
-                    &encode(&snapshot),
-                    newest.saturating_add(self.span_ms),
-                ),
-                None => state::delete(&state_key),
-            }
-            snapshot
-        }
-    }
-
-    fn cut(value: &str) -> &str {
-        if value.len() <= MAX_VALUE_BYTES {
-            return value;
-        }
-        let mut end = MAX_VALUE_BYTES;
-        while !value.is_char_boundary(end) {
-            end -= 1;
-        }
-        &value[..end]
-    }
-
-    fn encode(snapshot: &Snapshot) -> Vec<u8> {
-        let mut encoder = Encoder::new().u64(snapshot.seen.len() as u64);
-        for seen in &snapshot.seen {
-            encoder = encoder
-                .u64(seen.field)
-                .str(&seen.value)
-                .i64(seen.last_ms)
-                .str(&seen.id)
-                .u64(seen.count);
-        }
-        encoder.finish()
-    }
-
-    fn decode(bytes: &[u8]) -> Option<Snapshot> {
-        let mut decoder = Decoder::new(bytes);
-        let count = decoder.u64()?;
-        let mut seen = Vec::new();
-        for _ in 0..count {
-            let field = decoder.u64()?;
-            let value = decoder.str()?.to_owned();
-            let last_ms = decoder.i64()?;
-            let id = decoder.str()?.to_owned();
-            let count = decoder.u64()?;
-            seen.push(Seen {
-                field,
-                value,
-                last_ms,
-                id,
-                count,
-            });
-        }
-        Some(Snapshot { seen })
-    }
-}
-
-/// An event time as RFC 3339 text (`2026-05-01T12:00:00.000Z`).
-fn iso8601(ms: i64) -> String {
-    const DAY_MS: i64 = 86_400_000;
-    let (days, rest) = (ms.div_euclid(DAY_MS), ms.rem_euclid(DAY_MS));
-    // Days since 1970-01-01 to a civil date (proleptic Gregorian).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rest / 3_600_000,
-        rest / 60_000 % 60,
-        rest / 1_000 % 60,
-        rest % 1_000
-    )
-}

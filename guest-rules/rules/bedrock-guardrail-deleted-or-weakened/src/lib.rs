@@ -94,13 +94,11 @@ impl Rule for GuardrailWeakened {
 /// inference configuration for the enforced configuration, else the
 /// enforced configuration's id.
 fn guardrail<'a>(event: &Event<'a>) -> Option<&'a str> {
-    [
+    event.first_request_parameter_text(&[
         "guardrailIdentifier",
         "guardrailInferenceConfig.guardrailIdentifier",
         "configId",
-    ]
-    .into_iter()
-    .find_map(|path| event.request_parameter_text(path))
+    ])
 }
 
 export_rule!(GuardrailWeakened);

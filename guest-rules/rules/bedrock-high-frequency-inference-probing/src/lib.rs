@@ -88,7 +88,7 @@ const CALLS: SlidingWindow = SlidingWindow::new("calls", WINDOW_MS, THRESHOLD);
 const ONCE: Suppression = Suppression::new("principal-account", WINDOW_MS);
 
 /// Fields whose distinct values across the window the alert reports.
-const CONTEXT: &[&str] = &[
+const CONTEXT: WindowContext = WindowContext::new(&[
     "event.action",
     "source.ip",
     "source.as.organization.name",
@@ -101,7 +101,7 @@ const CONTEXT: &[&str] = &[
     "aws.cloudtrail.user_identity.session_context.session_issuer.arn",
     "cloud.region",
     "data_stream.namespace",
-];
+]);
 
 struct InferenceProbing;
 
@@ -150,7 +150,7 @@ impl Rule for InferenceProbing {
         let account = event.text(ACCOUNT).unwrap_or("");
 
         let key = [arn, account, model];
-        let stats = CALLS.add(&key, &context::pack(event, CONTEXT), event);
+        let stats = CALLS.add(&key, &CONTEXT.pack(event), event);
         if stats.count < THRESHOLD {
             return Ok(());
         }
@@ -174,10 +174,11 @@ impl Rule for InferenceProbing {
             .with_group(group)
             .with_evidence(entries.iter().map(|e| e.tag.clone()).collect());
         alert.fields.clear();
-        let alert = context::report(alert, &entries, CONTEXT)
+        let alert = CONTEXT
+            .report(alert, &entries)
             .field("ferrule.inference_call_count", i64::from(stats.count))
-            .field("ferrule.window_start", format_time(start))
-            .field("ferrule.window_end", format_time(event.timestamp_ms()))
+            .field("ferrule.window_start", rfc3339(start))
+            .field("ferrule.window_end", rfc3339(event.timestamp_ms()))
             .field(
                 "ferrule.suppressed_count",
                 i64::try_from(held).unwrap_or(i64::MAX),
@@ -202,98 +203,6 @@ fn model_id<'a>(event: &Event<'a>) -> Option<&'a str> {
     let rest = &text[start..];
     let end = rest.find([',', '}', ']']).unwrap_or(rest.len());
     Some(&rest[..end]).filter(|m| !m.is_empty())
-}
-
-/// `ms` since the Unix epoch as an RFC 3339 UTC time with milliseconds, as
-/// `@timestamp` is written.
-fn format_time(ms: i64) -> String {
-    const DAY_MS: i64 = 86_400_000;
-    let (days, in_day) = (ms.div_euclid(DAY_MS), ms.rem_euclid(DAY_MS));
-    // Days to a civil date (proleptic Gregorian), after Howard Hinnant.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        in_day / 3_600_000,
-        in_day / 60_000 % 60,
-        in_day / 1000 % 60,
-        in_day % 1000
-    )
-}
-
-/// The context of counted events, packed into window members so that an
-/// alert can report the values seen across its window: a window entry
-/// keeps one member string besides its time and event id.
-mod context {
-    use ferrule_sdk::idioms::WindowEntry;
-    use ferrule_sdk::{Alert, Event, FieldValue};
-
-    /// Separates packed values. CloudTrail values do not contain it; where
-    /// one does, it is replaced so that columns stay aligned.
-    const SEPARATOR: char = '\u{1e}';
-    /// Longest value kept per field, in bytes; longer values are cut.
-    const MAX_VALUE_BYTES: usize = 512;
-
-    /// The text values of `paths` in `event` (empty when absent), packed
-    /// into one string.
-    pub fn pack(event: &Event<'_>, paths: &[&str]) -> String {
-        let mut packed = String::new();
-        for (i, path) in paths.iter().enumerate() {
-            if i > 0 {
-                packed.push(SEPARATOR);
-            }
-            let value = event.text(path).unwrap_or("");
-            let mut end = value.len().min(MAX_VALUE_BYTES);
-            while !value.is_char_boundary(end) {
-                end -= 1;
-            }
-            packed.extend(value[..end].chars().map(
-                |c| {
-                    if c == SEPARATOR { '\u{fffd}' } else { c }
-                },
-            ));
-        }
-        packed
-    }
-
-    /// The distinct non-empty values of the `column`-th packed field across
-    /// `entries`, in order of first appearance.
-    pub fn values(entries: &[WindowEntry], column: usize) -> Vec<String> {
-        let mut values: Vec<String> = Vec::new();
-        for entry in entries {
-            if let Some(value) = entry.member.split(SEPARATOR).nth(column)
-                && !value.is_empty()
-                && !values.iter().any(|v| v == value)
-            {
-                values.push(value.to_owned());
-            }
-        }
-        values
-    }
-
-    /// `alert` with, for each of `paths` that has values across `entries`,
-    /// the field named by the path holding those values.
-    pub fn report(mut alert: Alert, entries: &[WindowEntry], paths: &[&str]) -> Alert {
-        for (column, path) in paths.iter().enumerate() {
-            let values = values(entries, column);
-            if !values.is_empty() {
-                alert = alert.field(path, FieldValue::Texts(values));
-            }
-        }
-        alert
-    }
 }
 
 export_rule!(InferenceProbing);

@@ -149,39 +149,10 @@ impl Rule for EnumerateThenInvoke {
                     "aws.cloudtrail.flattened.additional_eventdata.outputTokens",
                 ],
             )
-            .field("ferrule.sequence_started", format_time(done.started_ms));
+            .field("ferrule.sequence_started", rfc3339(done.started_ms));
         alerts.push(alert);
         Ok(())
     }
-}
-
-/// `ms` since the Unix epoch as an RFC 3339 UTC time with milliseconds, as
-/// `@timestamp` is written.
-fn format_time(ms: i64) -> String {
-    const DAY_MS: i64 = 86_400_000;
-    let (days, in_day) = (ms.div_euclid(DAY_MS), ms.rem_euclid(DAY_MS));
-    // Days to a civil date (proleptic Gregorian), after Howard Hinnant.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        in_day / 3_600_000,
-        in_day / 60_000 % 60,
-        in_day / 1000 % 60,
-        in_day % 1000
-    )
 }
 
 export_rule!(EnumerateThenInvoke);

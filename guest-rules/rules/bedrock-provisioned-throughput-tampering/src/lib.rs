@@ -70,9 +70,8 @@ impl Rule for ProvisionedThroughputTampering {
         let action = event.text("event.action").unwrap_or_default();
         // Create names the new capacity; update and delete name an existing
         // one by id or ARN.
-        let throughput = ["provisionedModelName", "provisionedModelId"]
-            .into_iter()
-            .find_map(|path| event.request_parameter_text(path))
+        let throughput = event
+            .first_request_parameter_text(&["provisionedModelName", "provisionedModelId"])
             .unwrap_or("(unnamed)");
         let mut message = format!(
             "{action} on provisioned throughput {throughput} by {}",

@@ -26,24 +26,8 @@ use ferrule_sdk::prelude::*;
 
 const PROVIDER: &str = "bedrock.amazonaws.com";
 const ACTIONS: &[&str] = &["PutResourcePolicy", "DeleteResourcePolicy"];
-/// The error codes of a call refused by IAM.
-const DENIED: &[&str] = &["AccessDenied", "AccessDeniedException"];
 
 struct ResourcePolicyChangeDenied;
-
-/// Whether `event` is a CloudTrail record of a call to one of `actions` of
-/// `provider` that was refused with one of the [`DENIED`] error codes.
-fn is_denied_call(event: &Event<'_>, provider: &str, actions: &[&str]) -> bool {
-    event.text("data_stream.dataset") == Some(fields::CLOUDTRAIL)
-        && event.text("event.provider") == Some(provider)
-        && event
-            .text("event.action")
-            .is_some_and(|action| one_of(action, actions))
-        && event.text("event.outcome") == Some("failure")
-        && event
-            .text("aws.cloudtrail.error_code")
-            .is_some_and(|code| one_of(code, DENIED))
-}
 
 impl Rule for ResourcePolicyChangeDenied {
     const INFO: RuleInfo = RuleInfo {
@@ -73,7 +57,7 @@ impl Rule for ResourcePolicyChangeDenied {
     };
 
     fn on_event(event: &Event<'_>, alerts: &mut Alerts) -> Result<(), Failure> {
-        if !is_denied_call(event, PROVIDER, ACTIONS) {
+        if !event.is_denied_call(PROVIDER, ACTIONS) {
             return Ok(());
         }
 

@@ -91,9 +91,7 @@ impl Rule for UntrustedModel {
         }
 
         let action = event.text("event.action").unwrap_or_default();
-        let subject = SUBJECTS
-            .iter()
-            .find_map(|path| event.request_parameter_text(path));
+        let subject = event.first_request_parameter_text(SUBJECTS);
         let message = match subject {
             Some(subject) => format!("{action} for {subject} by {}", event.caller()),
             None => format!("{action} by {}", event.caller()),

@@ -50,7 +50,7 @@
 //! - The new-terms key stays the upstream one (AS number, `user.name`,
 //!   account), not the ARN its investigation notes mention.
 
-use ferrule_sdk::matching::contains;
+use ferrule_sdk::matching::{contains, strip_api_version};
 use ferrule_sdk::prelude::*;
 
 const HISTORY_MS: i64 = 10 * 24 * 60 * 60 * 1000;
@@ -106,31 +106,6 @@ const VPN_AS_NUMBERS: &[i64] = &[
 
 /// Config's service-linked role makes discovery calls from AWS on its own.
 const CONFIG_ROLE: &str = "AWSServiceRoleForConfig";
-
-/// The plain name of an API recorded with a version suffix:
-/// `ListFunctions20150331` and `GetFunction20150331v2` lose their date and
-/// `v<n>`. Names without such a suffix are returned whole.
-fn base_action(action: &str) -> &str {
-    let bytes = action.as_bytes();
-    let mut end = bytes.len();
-    let mut start = end;
-    while start > 0 && bytes[start - 1].is_ascii_digit() {
-        start -= 1;
-    }
-    if start < end && start > 0 && bytes[start - 1] == b'v' {
-        end = start - 1;
-    }
-    let Some(date) = end.checked_sub(8) else {
-        return action;
-    };
-    let is_date = bytes[date..end].iter().all(u8::is_ascii_digit);
-    let bounded = date > 0 && !bytes[date - 1].is_ascii_digit();
-    if is_date && bounded {
-        &action[..date]
-    } else {
-        action
-    }
-}
 
 struct DiscoveryFromVpnNetwork;
 
@@ -212,7 +187,7 @@ impl Rule for DiscoveryFromVpnNetwork {
                 .is_some_and(|p| one_of(p, PROVIDERS))
             || !event
                 .text("event.action")
-                .is_some_and(|a| one_of(base_action(a), ACTIONS))
+                .is_some_and(|a| one_of(strip_api_version(a), ACTIONS))
         {
             return Ok(());
         }

@@ -60,13 +60,13 @@
 //! - Value lists in the alert hold at most 16 values per field.
 
 use ferrule_sdk::idioms::ratio;
-use ferrule_sdk::matching::starts_with;
+use ferrule_sdk::network;
 use ferrule_sdk::prelude::*;
 
 const HISTORY_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 const RECENT_MS: i64 = 60 * 60 * 1000;
 const HOUR_MS: i64 = 60 * 60 * 1000;
-const VALUES: recent::Recent = recent::Recent::new(
+const VALUES: RecentValues = RecentValues::new(
     "principal",
     HISTORY_MS,
     &[16, 32, 32, 170, 170, 16, 16, 16, 16],
@@ -92,10 +92,8 @@ const MAX_ORGS: usize = 5;
 const AS_ORG: &str = "source.as.organization.name";
 const AS_NUMBER: &str = "source.as.number";
 
-/// Autonomous systems of the trusted providers.
-const TRUSTED_AS_NUMBERS: &[i64] = &[16509, 14618, 8987, 7224, 15169, 396982, 19527, 8075, 8068];
-/// Organization names of the trusted providers besides Amazon's.
-const TRUSTED_ORGS: &[&str] = &["Google LLC", "Microsoft Corporation", "MongoDB, Inc."];
+/// A data provider whose network is trusted besides the major clouds'.
+const MONGODB_ORG: &str = "MongoDB, Inc.";
 
 /// Calls that read secrets, change identities or reach data.
 const SENSITIVE: &[&str] = &[
@@ -130,12 +128,9 @@ const SENSITIVE: &[&str] = &[
     "Converse",
 ];
 
+/// Whether a network is a cloud or data provider's.
 fn is_trusted_network(number: Option<i64>, org: &str) -> bool {
-    number.is_some_and(|n| TRUSTED_AS_NUMBERS.contains(&n))
-        || starts_with(org, "amazon", Case::Insensitive)
-        || TRUSTED_ORGS
-            .iter()
-            .any(|name| name.eq_ignore_ascii_case(org))
+    network::is_major_cloud(number, Some(org)) || org.eq_ignore_ascii_case(MONGODB_ORG)
 }
 
 struct RareSourceNetwork;
@@ -284,7 +279,7 @@ impl Rule for RareSourceNetwork {
                 "ferrule.untrusted_sensitive_actions",
                 FieldValue::Texts(sensitive_actions),
             )
-            .field("ferrule.most_recent_untrusted", iso8601(last_untrusted))
+            .field("ferrule.most_recent_untrusted", rfc3339(last_untrusted))
             .field(
                 "ferrule.untrusted_ratio",
                 FieldValue::Float(ratio(untrusted_rows, total)),
@@ -296,231 +291,3 @@ impl Rule for RareSourceNetwork {
 }
 
 export_rule!(RareSourceNetwork);
-
-/// Per key, the distinct values of a few fields seen within a span of event
-/// time, each with when it was last seen, by which event, and how often.
-///
-/// The SDK's sliding window counts one member per entry; this keeps several
-/// fields at once, one entry per distinct value rather than per event, so a
-/// key's state stays small however busy the key is: at most the field's cap
-/// of values (the least recently seen goes first), each cut to 256 bytes.
-/// Values last seen more than the span before the current event are
-/// dropped when the state is read, so distinct counts (exact up to the cap)
-/// and value lists cover exactly the span before the event, whatever the
-/// store's expiry has reclaimed. One get and one set per recorded event.
-mod recent {
-    use ferrule_sdk::codec::{Decoder, Encoder};
-    use ferrule_sdk::event::Event;
-    use ferrule_sdk::{idioms, state};
-
-    /// Longest value kept, in bytes; longer ones are cut at a character
-    /// boundary.
-    const MAX_VALUE_BYTES: usize = 256;
-
-    /// One distinct value of one field.
-    #[derive(Debug, Clone)]
-    pub struct Seen {
-        /// Which field (the rule's own numbering).
-        pub field: u64,
-        /// The value.
-        pub value: String,
-        /// Event time it was last seen, ms.
-        pub last_ms: i64,
-        /// `event.id` of the event that last had it.
-        pub id: String,
-        /// Times seen since it last entered the span.
-        pub count: u64,
-    }
-
-    /// The values of one key within the span, in order of first appearance.
-    #[derive(Debug, Default)]
-    pub struct Snapshot {
-        /// Every value kept.
-        pub seen: Vec<Seen>,
-    }
-
-    impl Snapshot {
-        /// The values of `field`.
-        pub fn of(&self, field: u64) -> impl Iterator<Item = &Seen> {
-            self.seen.iter().filter(move |s| s.field == field)
-        }
-
-        /// How many distinct values `field` has.
-        pub fn count(&self, field: u64) -> usize {
-            self.of(field).count()
-        }
-
-        /// The values of `field`, as text.
-        pub fn values(&self, field: u64) -> Vec<String> {
-            self.of(field).map(|s| s.value.clone()).collect()
-        }
-
-        /// The most recently seen value of `field`.
-        pub fn latest(&self, field: u64) -> Option<&Seen> {
-            self.of(field).max_by_key(|s| s.last_ms)
-        }
-
-        /// The sum of the counts of `field`'s values.
-        pub fn total(&self, field: u64) -> u64 {
-            self.of(field).map(|s| s.count).sum()
-        }
-    }
-
-    /// Distinct recent values per key, kept for `span_ms` of event time.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Recent {
-        name: &'static str,
-        span_ms: i64,
-        caps: &'static [usize],
-    }
-
-    impl Recent {
-        /// Values called `name` (unique within the rule), kept for
-        /// `span_ms`, at most `caps[field]` per field.
-        pub const fn new(name: &'static str, span_ms: i64, caps: &'static [usize]) -> Self {
-            Recent {
-                name,
-                span_ms,
-                caps,
-            }
-        }
-
-        fn state_key(&self, key: &[&str]) -> String {
-            idioms::key("recent", self.name, key)
-        }
-
-        /// The values of `key` seen within the span before `now`.
-        pub fn read(&self, key: &[&str], now: i64) -> Snapshot {
-            let mut snapshot = state::get(&self.state_key(key))
-                .and_then(|bytes| decode(&bytes))
-                .unwrap_or_default();
-            let start = now.saturating_sub(self.span_ms);
-            snapshot.seen.retain(|s| s.last_ms >= start);
-            snapshot
-        }
-
-        /// Records `values` (field, value) of `event` under `key` and returns
-        /// the key's values within the span before the event. Empty values
-        /// are skipped.
-        pub fn record(&self, key: &[&str], event: &Event<'_>, values: &[(u64, &str)]) -> Snapshot {
-            let now = event.timestamp_ms();
-            let state_key = self.state_key(key);
-            let mut snapshot = self.read(key, now);
-            for &(field, value) in values {
-                if value.is_empty() {
-                    continue;
-                }
-                let value = cut(value);
-                if let Some(seen) = snapshot
-                    .seen
-                    .iter_mut()
-                    .find(|s| s.field == field && s.value == value)
-                {
-                    seen.count = seen.count.saturating_add(1);
-                    if now >= seen.last_ms {
-                        seen.last_ms = now;
-                        seen.id = event.id().to_owned();
-                    }
-                    continue;
-                }
-                snapshot.seen.push(Seen {
-                    field,
-                    value: value.to_owned(),
-                    last_ms: now,
-                    id: event.id().to_owned(),
-                    count: 1,
-                });
-                let cap = self.caps.get(field as usize).copied().unwrap_or(32).max(1);
-                if snapshot.count(field) > cap {
-                    let oldest = snapshot
-                        .seen
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, s)| s.field == field)
-                        .min_by_key(|(_, s)| s.last_ms)
-                        .map(|(at, _)| at);
-                    if let Some(at) = oldest {
-                        snapshot.seen.remove(at);
-                    }
-                }
-            }
-            match snapshot.seen.iter().map(|s| s.last_ms).max() {
-                Some(newest) => state::set(
-                    &state_key,
-                    &encode(&snapshot),
-                    newest.saturating_add(self.span_ms),
-                ),
-                None => state::delete(&state_key),
-            }
-            snapshot
-        }
-    }
-
-    fn cut(value: &str) -> &str {
-        if value.len() <= MAX_VALUE_BYTES {
-            return value;
-        }
-        let mut end = MAX_VALUE_BYTES;
-        while !value.is_char_boundary(end) {
-            end -= 1;
-        }
-        &value[..end]
-    }
-
-    fn encode(snapshot: &Snapshot) -> Vec<u8> {
-        let mut encoder = Encoder::new().u64(snapshot.seen.len() as u64);
-        for seen in &snapshot.seen {
-            encoder = encoder
-                .u64(seen.field)
-                .str(&seen.value)
-                .i64(seen.last_ms)
-                .str(&seen.id)
-                .u64(seen.count);
-        }
-        encoder.finish()
-    }
-
-    fn decode(bytes: &[u8]) -> Option<Snapshot> {
-        let mut decoder = Decoder::new(bytes);
-        let count = decoder.u64()?;
-        let mut seen = Vec::new();
-        for _ in 0..count {
-            let field = decoder.u64()?;
-            let value = decoder.str()?.to_owned();
-            let last_ms = decoder.i64()?;
-            let id = decoder.str()?.to_owned();
-            let count = decoder.u64()?;
-            seen.push(Seen {
-                field,
-                value,
-                last_ms,
-                id,
-                count,
-            });
-        }
-        Some(Snapshot { seen })
-    }
-}
-
-/// An event time as RFC 3339 text (`2026-05-01T12:00:00.000Z`).
-fn iso8601(ms: i64) -> String {
-    const DAY_MS: i64 = 86_400_000;
-    let (days, rest) = (ms.div_euclid(DAY_MS), ms.rem_euclid(DAY_MS));
-    // Days since 1970-01-01 to a civil date (proleptic Gregorian).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rest / 3_600_000,
-        rest / 60_000 % 60,
-        rest / 1_000 % 60,
-        rest % 1_000
-    )
-}

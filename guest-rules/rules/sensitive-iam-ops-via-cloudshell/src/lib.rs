@@ -111,10 +111,7 @@ impl Rule for SensitiveIamViaCloudShell {
 
         let action = event.text("event.action").unwrap_or_default();
         let mut message = format!("{action} from CloudShell by {}", event.caller());
-        if let Some(target) = TARGETS
-            .iter()
-            .find_map(|path| event.request_parameter_text(path))
-        {
+        if let Some(target) = event.first_request_parameter_text(TARGETS) {
             message.push_str(&format!(" on {target}"));
         }
         if let Some(policy) = event.request_parameter_text("policyArn") {

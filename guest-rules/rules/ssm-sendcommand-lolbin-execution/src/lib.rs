@@ -72,7 +72,7 @@
 //! - One alert per command id per 10 minutes instead of one row per
 //!   overlapping scheduled run.
 
-use ferrule_sdk::codec::{Decoder, Encoder};
+use ferrule_sdk::codec::{Decoder, Encoder, truncate};
 use ferrule_sdk::idioms::{self, WindowEntry};
 use ferrule_sdk::layout::Value;
 use ferrule_sdk::matching::ends_with;
@@ -235,18 +235,6 @@ fn classify<'a>(event: &Event<'a>) -> Option<(Leg, &'a str)> {
     (id.len() <= MAX_COMMAND_ID).then_some((leg, id))
 }
 
-/// `text` cut to at most `max` bytes, on a character boundary.
-fn cut(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 fn detail_key(event_id: &str) -> String {
     idioms::key("detail", "event", &[event_id])
 }
@@ -256,7 +244,7 @@ fn save_details(event: &Event<'_>, leg: Leg) {
     let mut pairs: Vec<String> = Vec::new();
     for path in leg.details() {
         let value = match event.value(path) {
-            Some(Value::Text(text)) => cut(text, MAX_DETAIL).to_owned(),
+            Some(Value::Text(text)) => truncate(text, MAX_DETAIL).to_owned(),
             Some(Value::Integer(n)) => n.to_string(),
             _ => continue,
         };
@@ -308,25 +296,6 @@ fn collect(lists: &mut Vec<(String, Vec<String>)>, name: &str, value: String) {
         }
         None => lists.push((name.to_owned(), vec![value])),
     }
-}
-
-/// An event time as RFC 3339 UTC text with milliseconds, e.g.
-/// `2026-05-01T12:00:05.000Z`.
-fn rfc3339(ms: i64) -> String {
-    let (secs, millis) = (ms.div_euclid(1000), ms.rem_euclid(1000));
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let (hour, minute, second) = (rem / 3600, rem % 3600 / 60, rem % 60);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z")
 }
 
 struct SsmSendCommandLolbin;
@@ -399,7 +368,8 @@ impl Rule for SsmSendCommandLolbin {
             Leg::SendCommand => event.caller(),
             Leg::Lolbin | Leg::SsmShell => event.text("process.name").unwrap_or(""),
         };
-        leg.window().add(&[command], cut(member, MAX_LABEL), event);
+        leg.window()
+            .add(&[command], truncate(member, MAX_LABEL), event);
         save_details(event, leg);
         if leg == Leg::SsmShell {
             return Ok(());

@@ -42,6 +42,7 @@
 //!   evaluates each event as it arrives, on event time.
 
 use ferrule_sdk::matching::starts_with;
+use ferrule_sdk::network;
 use ferrule_sdk::prelude::*;
 
 const PROVIDER: &str = "sts.amazonaws.com";
@@ -50,10 +51,6 @@ const ACTIONS: &[&str] = &["AssumeRoleWithWebIdentity"];
 const SERVICE_ACCOUNT_PREFIX: &str = "system:serviceaccount:";
 /// The AWS Load Balancer Controller legitimately calls from varied places.
 const EXCLUDED_ACCOUNT: &str = "system:serviceaccount:kube-system:aws-load-balancer-controller";
-/// Autonomous systems operated by Amazon.
-const AMAZON_AS_NUMBERS: &[i64] = &[16509, 14618, 8987, 7224];
-/// Organization names starting with this (any case) are Amazon's.
-const AMAZON_ORG_PREFIX: &str = "amazon";
 
 const AS_ORG: &str = "source.as.organization.name";
 const AS_NUMBER: &str = "source.as.number";
@@ -99,16 +96,12 @@ impl Rule for ServiceAccountFromExternalNetwork {
             return Ok(());
         };
 
-        // Amazon by AS number first; then the name must be known and not
-        // Amazon's.
+        // The network must be known and not Amazon's, by number or by name.
         let number = event.integer(AS_NUMBER);
-        if number.is_some_and(|n| AMAZON_AS_NUMBERS.contains(&n)) {
-            return Ok(());
-        }
         let Some(org) = event.text(AS_ORG) else {
             return Ok(());
         };
-        if starts_with(org, AMAZON_ORG_PREFIX, Case::Insensitive) {
+        if network::is_amazon(number, Some(org)) {
             return Ok(());
         }
 

@@ -96,9 +96,8 @@ impl Rule for VirtualMfaWithSessionToken {
         }
 
         let action = event.text("event.action").unwrap_or_default();
-        let device = ["virtualMFADeviceName", "serialNumber"]
-            .into_iter()
-            .find_map(|path| event.request_parameter_text(path))
+        let device = event
+            .first_request_parameter_text(&["virtualMFADeviceName", "serialNumber"])
             .unwrap_or("(unnamed device)");
         let mut message = format!(
             "{action} for MFA device {device} by {} with session key {key}",

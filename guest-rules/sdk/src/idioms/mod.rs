@@ -8,6 +8,12 @@
 //!   span, with bounded memory (one host call per event);
 //! - [`Suppression`]: one alert per key per window, carrying how many it
 //!   stood for;
+//! - [`WindowContext`]: several fields of each event packed into a window's
+//!   members, and their distinct values across the window for the alert
+//!   (no host calls of its own);
+//! - [`RecentValues`]: the recent distinct values of several fields per
+//!   key, each with when it was last seen, by which event and how often
+//!   (two host calls per event);
 //! - [`tier`] and [`ratio`]: the score computations aggregate rules use.
 //!
 //! Each idiom namespaces its keys with its own name, so a rule can use
@@ -18,12 +24,16 @@
 //! them over in the same order whatever order they arrived in, and the
 //! answers do not depend on arrival order within the allowed lateness.
 
+mod context;
 mod first_seen;
+mod recent;
 mod sequence;
 mod suppression;
 mod window;
 
+pub use context::WindowContext;
 pub use first_seen::FirstSeen;
+pub use recent::{RecentSnapshot, RecentValue, RecentValues};
 pub use sequence::{Completed, Sequence};
 pub use suppression::Suppression;
 pub use window::{SlidingWindow, WindowEntry, WindowStats, ratio, tier};
@@ -32,7 +42,9 @@ pub use window::{SlidingWindow, WindowEntry, WindowStats, ratio, tier};
 /// values (the ASCII unit separator), so `("a", "bc")` and `("ab", "c")`
 /// stay apart.
 pub fn key(idiom: &str, name: &str, parts: &[&str]) -> String {
-    let mut key = String::with_capacity(idiom.len() + name.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>() + 1);
+    let mut key = String::with_capacity(
+        idiom.len() + name.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>() + 1,
+    );
     key.push_str(idiom);
     key.push('/');
     key.push_str(name);
@@ -47,7 +59,10 @@ pub fn key(idiom: &str, name: &str, parts: &[&str]) -> String {
 mod tests {
     #[test]
     fn key_parts_cannot_run_together() {
-        assert_ne!(super::key("fs", "n", &["a", "bc"]), super::key("fs", "n", &["ab", "c"]));
+        assert_ne!(
+            super::key("fs", "n", &["a", "bc"]),
+            super::key("fs", "n", &["ab", "c"])
+        );
         assert_ne!(super::key("fs", "x", &["a"]), super::key("fs", "y", &["a"]));
     }
 }
