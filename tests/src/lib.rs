@@ -150,6 +150,61 @@ pub fn event(record: &Value) -> Event {
     normalize(&raw).expect("the test record normalizes")
 }
 
+/// Every `*.ndjson` file below `dir`, sorted by path.
+pub fn ndjson_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries =
+            std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "ndjson") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Every record of the `*.ndjson` files below `dir`, normalized, in path
+/// and line order, each positioned by its path relative to `dir` and its
+/// line; and how many records did not normalize.
+pub fn read_samples(dir: &Path) -> (Vec<Event>, usize) {
+    let mut events = Vec::new();
+    let mut rejected = 0;
+    for file in ndjson_files(dir) {
+        let name = file
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (index, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let Ok(json) = serde_json::value::RawValue::from_string(line.to_owned()) else {
+                rejected += 1;
+                continue;
+            };
+            let position = Position {
+                source: name.as_str().into(),
+                line: index as u64 + 1,
+                record: None,
+            };
+            match normalize(&RawRecord { position, json }) {
+                Ok(event) => events.push(event),
+                Err(_) => rejected += 1,
+            }
+        }
+    }
+    (events, rejected)
+}
+
 /// A sink that keeps alerts where the test can read them.
 #[derive(Clone, Default)]
 pub struct SharedSink(pub Arc<Mutex<Vec<Alert>>>);

@@ -9,12 +9,9 @@
 //! shared CloudTrail samples, where the alerting samples are known by name.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ferrule::decode::{Position, RawRecord};
-use ferrule::normalize::normalize;
-use ferrule_tests::{Harness, cloudtrail, rules_dir, shared_testdata, with};
+use ferrule_tests::{Harness, cloudtrail, read_samples, rules_dir, shared_testdata, with};
 use serde_json::{Value, json};
 
 /// Every rule this file covers.
@@ -1282,26 +1279,6 @@ fn the_web_identity_rule_asks_for_as_enrichment() {
 
 // --------------------------------------------------------- shared samples
 
-/// Every `*.ndjson` file below `dir`, sorted.
-fn ndjson_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in
-            std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "ndjson") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// The actions each rule can fire on; the fingerprint rule has none.
 fn actions_of(slug: &str) -> Option<&'static [&'static str]> {
     Some(match slug {
@@ -1454,34 +1431,12 @@ fn shared_samples_alert_exactly_where_expected() {
 
     // Each sample goes through alone, so every alert is tied to its line.
     let mut got: Vec<(String, u64, String, String)> = Vec::new();
-    let (mut events, mut rejected) = (0, 0);
-    for file in ndjson_files(&root) {
-        let name = file
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let text = std::fs::read_to_string(&file).unwrap();
-        for (index, line) in text.lines().enumerate() {
-            let line_no = index as u64 + 1;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let Ok(json) = serde_json::value::RawValue::from_string(line.to_owned()) else {
-                rejected += 1;
-                continue;
-            };
-            let position = Position {
-                source: Arc::from(name.as_str()),
-                line: line_no,
-                record: None,
-            };
-            let Ok(event) = normalize(&RawRecord { position, json }) else {
-                rejected += 1;
-                continue;
-            };
-            events += 1;
-
+    let (samples, rejected) = read_samples(&root);
+    let events = samples.len();
+    for event in samples {
+        let name = event.position().source.to_string();
+        let line_no = event.position().line;
+        {
             let before = harness.sink.0.lock().unwrap().len();
             harness.pipeline.process(vec![event.clone()]).unwrap();
             let alerts = harness.sink.0.lock().unwrap()[before..].to_vec();

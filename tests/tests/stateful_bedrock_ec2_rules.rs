@@ -9,15 +9,12 @@
 //! arrival of a mixed scenario within the allowed lateness and expects the
 //! same alerts; one runs every rule here over the shared CloudTrail samples.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
 use ferrule::alert::Alert;
-use ferrule::decode::{Position, RawRecord};
-use ferrule::normalize::normalize;
 use ferrule::pipeline::PipelineConfig;
 use ferrule::runtime::Limits;
-use ferrule_tests::{Harness, cloudtrail, event, rules_dir, shared_testdata, summary, with};
+use ferrule_tests::{
+    Harness, cloudtrail, event, read_samples, rules_dir, shared_testdata, summary, with,
+};
 use serde_json::{Value, json};
 
 const PROBING: &str = "bedrock-high-frequency-inference-probing";
@@ -1383,54 +1380,13 @@ fn the_same_alerts_whatever_the_arrival_order_within_the_lateness() {
 // ---------------------------------------------------------------------------
 // The shared samples.
 
-fn ndjson_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(ndjson_files(&path));
-        } else if path.extension().is_some_and(|e| e == "ndjson") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
-}
-
 #[test]
 fn shared_samples_give_exactly_the_known_alerts() {
     let Some(testdata) = shared_testdata() else {
         return;
     };
     let root = testdata.join("cloudtrail");
-    let mut events = Vec::new();
-    let mut rejected = 0;
-    for file in ndjson_files(&root) {
-        let name = file
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        let text = std::fs::read_to_string(&file).unwrap();
-        for (index, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let Ok(json) = serde_json::value::RawValue::from_string(line.to_owned()) else {
-                rejected += 1;
-                continue;
-            };
-            let position = Position {
-                source: Arc::from(name.as_str()),
-                line: index as u64 + 1,
-                record: None,
-            };
-            match normalize(&RawRecord { position, json }) {
-                Ok(event) => events.push(event),
-                Err(_) => rejected += 1,
-            }
-        }
-    }
+    let (events, rejected) = read_samples(&root);
     eprintln!(
         "{} sample events, {rejected} records that do not normalize",
         events.len()

@@ -5,16 +5,15 @@
 //! bursts, arrival-order independence, and the real samples.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ferrule::alert::Alert;
-use ferrule::decode::{Position, RawRecord};
-use ferrule::normalize::normalize;
 use ferrule::pipeline::PipelineConfig;
 use ferrule::runtime::{Limits, Runtime};
 use ferrule::state::MemoryStore;
-use ferrule_tests::{Harness, cloudtrail, event, rules_dir, shared_testdata, summary, with};
+use ferrule_tests::{
+    Harness, cloudtrail, event, read_samples, rules_dir, shared_testdata, summary, with,
+};
 use serde_json::{Value, json};
 
 const BASE_MS: i64 = 1_777_636_800_000; // 2026-05-01T12:00:00Z
@@ -1816,24 +1815,6 @@ fn shuffled_arrival_within_the_lateness_gives_the_same_alerts() {
 
 // ------------------------------------------------- shared samples
 
-/// Every `*.ndjson` file below `dir`, sorted.
-fn ndjson_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "ndjson") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// The `event.id` of every sample that must alert, sorted: all are
 /// long-term key first-seen-from-address alerts (38).
 ///
@@ -1918,34 +1899,7 @@ fn shared_samples_alert_exactly_where_expected() {
         return;
     };
     let root = testdata.join("cloudtrail");
-    let mut events = Vec::new();
-    let mut rejected = 0;
-    for file in ndjson_files(&root) {
-        let name = file
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let text = std::fs::read_to_string(&file).unwrap();
-        for (index, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let Ok(json) = serde_json::value::RawValue::from_string(line.to_owned()) else {
-                rejected += 1;
-                continue;
-            };
-            let position = Position {
-                source: Arc::from(name.as_str()),
-                line: index as u64 + 1,
-                record: None,
-            };
-            match normalize(&RawRecord { position, json }) {
-                Ok(event) => events.push(event),
-                Err(_) => rejected += 1,
-            }
-        }
-    }
+    let (events, rejected) = read_samples(&root);
     assert!(
         events.len() > 700,
         "the samples were read ({} events)",
