@@ -33,14 +33,18 @@ pub fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, RegistryError> {
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| {
-            let hidden = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_none_or(|n| n.starts_with('.'));
-            !hidden && path.extension().is_some_and(|ext| ext == "wasm") && path.is_file()
-        })
+        .filter(|path| is_rule_file(path) && path.is_file())
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// Whether a path names a rule component: `*.wasm`, not hidden (editors'
+/// swap and backup files are hidden or end otherwise).
+pub fn is_rule_file(path: &Path) -> bool {
+    let hidden = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_none_or(|n| n.starts_with('.'));
+    !hidden && path.extension().is_some_and(|e| e == "wasm")
 }

@@ -30,7 +30,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::pipeline::{RuleChange, RuleStatus};
-use crate::registry::{RegistryError, rule_files};
+use crate::registry::{RegistryError, is_rule_file, rule_files};
 use crate::runtime::{LoadError, RuleInstance, Runtime};
 
 /// What the reload machinery asks of the pipeline thread.
@@ -269,13 +269,4 @@ impl Controller {
         self.known.insert(path.to_owned(), Known { hash, id });
         Ok(Some(rule))
     }
-}
-
-/// Whether a path names a rule component: `*.wasm`, not hidden.
-fn is_rule_file(path: &Path) -> bool {
-    let hidden = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_none_or(|n| n.starts_with('.'));
-    !hidden && path.extension().is_some_and(|e| e == "wasm")
 }

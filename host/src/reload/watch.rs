@@ -22,7 +22,7 @@ pub(super) fn watch_dir(
             return;
         }
         for path in event.paths {
-            if super::is_rule_file(&path) {
+            if crate::registry::is_rule_file(&path) {
                 let _ = triggers.send(Trigger::FileChanged(path));
             }
         }
