@@ -354,37 +354,27 @@ fn map_event<'a>(record: &Record<'a>, timestamp_ms: i64, fields: &mut Fields<'a>
         kinds.iter().map(|k| (*k).to_owned()).collect(),
     );
 
-    let aws = |name: &'static str| name;
+    fields.text("aws.cloudtrail.event_version", record.event_version.cow());
+    fields.text("aws.cloudtrail.event_type", record.event_type.cow());
+    fields.text("aws.cloudtrail.event_category", record.event_category.cow());
+    fields.text("aws.cloudtrail.error_code", record.error_code.cow());
+    fields.text("aws.cloudtrail.error_message", record.error_message.cow());
+    fields.text("aws.cloudtrail.request_id", record.request_id.cow());
     fields.text(
-        aws("aws.cloudtrail.event_version"),
-        record.event_version.cow(),
-    );
-    fields.text(aws("aws.cloudtrail.event_type"), record.event_type.cow());
-    fields.text(
-        aws("aws.cloudtrail.event_category"),
-        record.event_category.cow(),
-    );
-    fields.text(aws("aws.cloudtrail.error_code"), record.error_code.cow());
-    fields.text(
-        aws("aws.cloudtrail.error_message"),
-        record.error_message.cow(),
-    );
-    fields.text(aws("aws.cloudtrail.request_id"), record.request_id.cow());
-    fields.text(
-        aws("aws.cloudtrail.shared_event_id"),
+        "aws.cloudtrail.shared_event_id",
         record.shared_event_id.cow(),
     );
-    fields.text(aws("aws.cloudtrail.api_version"), record.api_version.cow());
+    fields.text("aws.cloudtrail.api_version", record.api_version.cow());
     fields.text(
-        aws("aws.cloudtrail.recipient_account_id"),
+        "aws.cloudtrail.recipient_account_id",
         record.recipient_account_id.cow(),
     );
     fields.text(
-        aws("aws.cloudtrail.vpc_endpoint_id"),
+        "aws.cloudtrail.vpc_endpoint_id",
         record.vpc_endpoint_id.cow(),
     );
     fields.text(
-        aws("aws.cloudtrail.vpc_endpoint_account_id"),
+        "aws.cloudtrail.vpc_endpoint_account_id",
         record.vpc_endpoint_account_id.cow(),
     );
     fields.text(

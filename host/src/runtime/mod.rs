@@ -62,7 +62,7 @@ pub struct Limits {
     pub call_timeout: Duration,
     /// Largest linear memory a rule may grow to, in bytes.
     pub memory_bytes: usize,
-    /// Most state writes one call may stage.
+    /// Most distinct state keys one call may write.
     pub max_state_writes_per_call: usize,
     /// Largest state value, in bytes.
     pub max_state_value_bytes: usize,
