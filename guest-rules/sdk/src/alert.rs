@@ -163,7 +163,10 @@ impl Alert {
         let convert = |fields: Vec<(String, FieldValue)>| {
             fields
                 .into_iter()
-                .map(|(name, value)| wit::Field { name, value: value.into_wit() })
+                .map(|(name, value)| wit::Field {
+                    name,
+                    value: value.into_wit(),
+                })
                 .collect()
         };
         wit::Alert {

@@ -11,8 +11,8 @@
 //! should make one or two per event, not one per field.
 
 use crate::bindings::ferrule::detect::state as host;
-use crate::idioms::{WindowEntry, WindowStats};
 use crate::event::Event;
+use crate::idioms::{WindowEntry, WindowStats};
 
 /// An expiry that never comes.
 pub const NEVER: i64 = i64::MAX;
@@ -49,7 +49,14 @@ pub fn touch(key: &str, at: i64, expires_at: i64) -> Option<i64> {
 }
 
 /// Adds an entry to the sliding window under `key` and returns its counts.
-pub fn window_add(key: &str, at: i64, span: i64, capacity: u32, member: &str, tag: &str) -> WindowStats {
+pub fn window_add(
+    key: &str,
+    at: i64,
+    span: i64,
+    capacity: u32,
+    member: &str,
+    tag: &str,
+) -> WindowStats {
     host::window_add(key, at, span, capacity, member, tag)
 }
 

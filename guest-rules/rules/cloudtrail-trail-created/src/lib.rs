@@ -30,11 +30,24 @@ impl Rule for TrailCreated {
         severity: Severity::Low,
         risk_score: 21,
         threats: &[
-            Threat { tactic: "TA0009", technique: "T1530", subtechnique: None },
-            Threat { tactic: "TA0005", technique: "T1562", subtechnique: Some("T1562.008") },
+            Threat {
+                tactic: "TA0009",
+                technique: "T1530",
+                subtechnique: None,
+            },
+            Threat {
+                tactic: "TA0005",
+                technique: "T1562",
+                subtechnique: Some("T1562.008"),
+            },
         ],
-        references: &["https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html"],
-        interests: &[cloudtrail_interest!("cloudtrail.amazonaws.com", ["CreateTrail"])],
+        references: &[
+            "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html",
+        ],
+        interests: &[cloudtrail_interest!(
+            "cloudtrail.amazonaws.com",
+            ["CreateTrail"]
+        )],
         wants_tick: false,
         needs_enrichment: &[],
     };
@@ -42,9 +55,13 @@ impl Rule for TrailCreated {
     fn on_event(event: &Event<'_>, alerts: &mut Alerts) -> Result<(), Failure> {
         if event.is_successful_call("cloudtrail.amazonaws.com", &["CreateTrail"]) {
             let trail = event.request_parameter_text("name").unwrap_or("(unnamed)");
-            let bucket = event.request_parameter_text("s3BucketName").unwrap_or("(no bucket)");
-            let message =
-                format!("CloudTrail trail {trail} created by {}, delivering to {bucket}", event.caller());
+            let bucket = event
+                .request_parameter_text("s3BucketName")
+                .unwrap_or("(no bucket)");
+            let message = format!(
+                "CloudTrail trail {trail} created by {}, delivering to {bucket}",
+                event.caller()
+            );
             alerts.push(Alert::for_event(event, message));
         }
         Ok(())

@@ -29,11 +29,24 @@ impl Rule for TrailDeleted {
         severity: Severity::Medium,
         risk_score: 47,
         threats: &[
-            Threat { tactic: "TA0005", technique: "T1562", subtechnique: Some("T1562.001") },
-            Threat { tactic: "TA0005", technique: "T1562", subtechnique: Some("T1562.008") },
+            Threat {
+                tactic: "TA0005",
+                technique: "T1562",
+                subtechnique: Some("T1562.001"),
+            },
+            Threat {
+                tactic: "TA0005",
+                technique: "T1562",
+                subtechnique: Some("T1562.008"),
+            },
         ],
-        references: &["https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DeleteTrail.html"],
-        interests: &[cloudtrail_interest!("cloudtrail.amazonaws.com", ["DeleteTrail"])],
+        references: &[
+            "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DeleteTrail.html",
+        ],
+        interests: &[cloudtrail_interest!(
+            "cloudtrail.amazonaws.com",
+            ["DeleteTrail"]
+        )],
         wants_tick: false,
         needs_enrichment: &[],
     };
@@ -42,7 +55,9 @@ impl Rule for TrailDeleted {
         if event.is_successful_call("cloudtrail.amazonaws.com", &["DeleteTrail"]) {
             let trail = event.request_parameter_text("name").unwrap_or("(unnamed)");
             let message = format!("CloudTrail trail {trail} deleted by {}", event.caller());
-            alerts.push(Alert::for_event(event, message).without_field("aws.cloudtrail.response_elements"));
+            alerts.push(
+                Alert::for_event(event, message).without_field("aws.cloudtrail.response_elements"),
+            );
         }
         Ok(())
     }

@@ -30,12 +30,29 @@ impl Rule for TrailUpdated {
         severity: Severity::High,
         risk_score: 73,
         threats: &[
-            Threat { tactic: "TA0040", technique: "T1565", subtechnique: Some("T1565.001") },
-            Threat { tactic: "TA0009", technique: "T1530", subtechnique: None },
-            Threat { tactic: "TA0005", technique: "T1562", subtechnique: Some("T1562.008") },
+            Threat {
+                tactic: "TA0040",
+                technique: "T1565",
+                subtechnique: Some("T1565.001"),
+            },
+            Threat {
+                tactic: "TA0009",
+                technique: "T1530",
+                subtechnique: None,
+            },
+            Threat {
+                tactic: "TA0005",
+                technique: "T1562",
+                subtechnique: Some("T1562.008"),
+            },
         ],
-        references: &["https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_UpdateTrail.html"],
-        interests: &[cloudtrail_interest!("cloudtrail.amazonaws.com", ["UpdateTrail"])],
+        references: &[
+            "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_UpdateTrail.html",
+        ],
+        interests: &[cloudtrail_interest!(
+            "cloudtrail.amazonaws.com",
+            ["UpdateTrail"]
+        )],
         wants_tick: false,
         needs_enrichment: &[],
     };

@@ -29,22 +29,48 @@ impl Rule for MfaDeactivated {
         severity: Severity::High,
         risk_score: 73,
         threats: &[
-            Threat { tactic: "TA0040", technique: "T1531", subtechnique: None },
-            Threat { tactic: "TA0003", technique: "T1556", subtechnique: Some("T1556.006") },
-            Threat { tactic: "TA0005", technique: "T1556", subtechnique: Some("T1556.006") },
+            Threat {
+                tactic: "TA0040",
+                technique: "T1531",
+                subtechnique: None,
+            },
+            Threat {
+                tactic: "TA0003",
+                technique: "T1556",
+                subtechnique: Some("T1556.006"),
+            },
+            Threat {
+                tactic: "TA0005",
+                technique: "T1556",
+                subtechnique: Some("T1556.006"),
+            },
         ],
-        references: &["https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeactivateMFADevice.html"],
-        interests: &[cloudtrail_interest!("iam.amazonaws.com", ["DeactivateMFADevice"])],
+        references: &[
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeactivateMFADevice.html",
+        ],
+        interests: &[cloudtrail_interest!(
+            "iam.amazonaws.com",
+            ["DeactivateMFADevice"]
+        )],
         wants_tick: false,
         needs_enrichment: &[],
     };
 
     fn on_event(event: &Event<'_>, alerts: &mut Alerts) -> Result<(), Failure> {
         if event.is_successful_call("iam.amazonaws.com", &["DeactivateMFADevice"]) {
-            let user = event.request_parameter_text("userName").unwrap_or("(unknown user)");
-            let device = event.request_parameter_text("serialNumber").unwrap_or("(unknown device)");
-            let message = format!("MFA device {device} of {user} deactivated by {}", event.caller());
-            alerts.push(Alert::for_event(event, message).without_field("aws.cloudtrail.response_elements"));
+            let user = event
+                .request_parameter_text("userName")
+                .unwrap_or("(unknown user)");
+            let device = event
+                .request_parameter_text("serialNumber")
+                .unwrap_or("(unknown device)");
+            let message = format!(
+                "MFA device {device} of {user} deactivated by {}",
+                event.caller()
+            );
+            alerts.push(
+                Alert::for_event(event, message).without_field("aws.cloudtrail.response_elements"),
+            );
         }
         Ok(())
     }

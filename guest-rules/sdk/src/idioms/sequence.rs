@@ -30,7 +30,11 @@ impl Sequence {
     /// A sequence called `name` (unique within the rule) of `steps` steps
     /// (at least 2) within `max_span_ms`.
     pub const fn new(name: &'static str, steps: usize, max_span_ms: i64) -> Self {
-        Sequence { name, steps, max_span_ms }
+        Sequence {
+            name,
+            steps,
+            max_span_ms,
+        }
     }
 
     /// Records that `event` is step `step` for `key`; returns the completed
@@ -44,21 +48,29 @@ impl Sequence {
         }
         let stored = state::get(&state_key)?;
         let mut decoder = Decoder::new(&stored);
-        let (next, started, mut evidence) = (decoder.u64()? as usize, decoder.i64()?, decoder.strs()?);
+        let (next, started, mut evidence) =
+            (decoder.u64()? as usize, decoder.i64()?, decoder.strs()?);
         if step != next || now.saturating_sub(started) > self.max_span_ms || now < started {
             return None;
         }
         evidence.push(event.id().to_owned());
         if step + 1 == self.steps {
             state::delete(&state_key);
-            return Some(Completed { started_ms: started, evidence });
+            return Some(Completed {
+                started_ms: started,
+                evidence,
+            });
         }
         self.save(&state_key, step + 1, started, &evidence);
         None
     }
 
     fn save(&self, key: &str, next: usize, started: i64, evidence: &[String]) {
-        let value = Encoder::new().u64(next as u64).i64(started).strs(evidence).finish();
+        let value = Encoder::new()
+            .u64(next as u64)
+            .i64(started)
+            .strs(evidence)
+            .finish();
         state::set(key, &value, started.saturating_add(self.max_span_ms));
     }
 }

@@ -37,11 +37,19 @@ impl Suppression {
             let next = now.saturating_add(self.window_ms);
             // Kept a window past its end, so the held count reaches the next alert.
             let expires = next.saturating_add(self.window_ms).min(never_expire);
-            state::set(&state_key, &Encoder::new().i64(next).u64(0).finish(), expires);
+            state::set(
+                &state_key,
+                &Encoder::new().i64(next).u64(0).finish(),
+                expires,
+            );
             Some(held)
         } else {
             let expires = until.saturating_add(self.window_ms);
-            state::set(&state_key, &Encoder::new().i64(until).u64(held + 1).finish(), expires);
+            state::set(
+                &state_key,
+                &Encoder::new().i64(until).u64(held + 1).finish(),
+                expires,
+            );
             None
         }
     }

@@ -23,7 +23,11 @@ impl SlidingWindow {
     /// A window called `name` (unique within the rule) spanning `span_ms`,
     /// keeping at most `capacity` entries per key.
     pub const fn new(name: &'static str, span_ms: i64, capacity: u32) -> Self {
-        SlidingWindow { name, span_ms, capacity }
+        SlidingWindow {
+            name,
+            span_ms,
+            capacity,
+        }
     }
 
     /// Adds `event` under the key made of `key_parts`, counting `member`
@@ -31,7 +35,14 @@ impl SlidingWindow {
     /// window's counts, all entries within `span_ms` before the newest.
     pub fn add(&self, key_parts: &[&str], member: &str, event: &Event<'_>) -> WindowStats {
         let key = super::key("window", self.name, key_parts);
-        state::window_add(&key, event.timestamp_ms(), self.span_ms, self.capacity, member, event.id())
+        state::window_add(
+            &key,
+            event.timestamp_ms(),
+            self.span_ms,
+            self.capacity,
+            member,
+            event.id(),
+        )
     }
 
     /// The entries under the key, oldest first.
@@ -58,13 +69,21 @@ impl SlidingWindow {
 
 /// `part / whole`, or 0 when `whole` is 0.
 pub fn ratio(part: u64, whole: u64) -> f64 {
-    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
 }
 
 /// The label of the highest tier whose threshold `value` reaches. `tiers`
 /// are `(threshold, label)` pairs in ascending order of threshold.
 pub fn tier<T: Copy>(value: f64, tiers: &[(f64, T)]) -> Option<T> {
-    tiers.iter().rev().find(|(threshold, _)| value >= *threshold).map(|(_, label)| *label)
+    tiers
+        .iter()
+        .rev()
+        .find(|(threshold, _)| value >= *threshold)
+        .map(|(_, label)| *label)
 }
 
 #[cfg(test)]
