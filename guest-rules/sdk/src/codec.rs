@@ -5,7 +5,8 @@
 //! what it writes; a value that does not decode reads as absent.
 //!
 //! Values copied from events can be any length; [`truncate`] bounds them
-//! before they are stored.
+//! before they are stored. [`percent_decode`] reads values CloudTrail
+//! records as they appeared in a request path (`arn%3Aaws%3Aiam...`).
 
 /// `text` cut to at most `max_bytes` bytes, at the last character boundary
 /// that fits, so the result is still valid UTF-8 (and may be a few bytes
@@ -117,6 +118,34 @@ impl<'a> Decoder<'a> {
     }
 }
 
+/// `text` with its `%XX` escapes decoded, as CloudTrail records values
+/// taken from a request path. Bytes that do not form a valid escape are
+/// kept as they are; a result that is not UTF-8 gives `text` back unchanged.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|hex| core::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +181,17 @@ mod tests {
         assert_eq!(truncate("aé", 2), "a");
         assert_eq!(truncate("aé", 3), "aé");
         assert_eq!(truncate("", 5), "");
+    }
+
+    #[test]
+    fn percent_escapes_decode_and_broken_ones_stay() {
+        assert_eq!(
+            percent_decode("arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fadmin"),
+            "arn:aws:iam::1:role/admin"
+        );
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%C3%A9"), "é");
+        assert_eq!(percent_decode("%FF"), "%FF", "not UTF-8: unchanged");
     }
 }

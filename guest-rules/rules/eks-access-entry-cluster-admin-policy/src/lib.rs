@@ -34,6 +34,7 @@
 //! - Upstream picks events by ingest time on a 5-minute schedule; ferrule
 //!   evaluates each event as it arrives, on event time.
 
+use ferrule_sdk::codec::percent_decode;
 use ferrule_sdk::event::REQUEST_PARAMETERS;
 use ferrule_sdk::matching::contains;
 use ferrule_sdk::prelude::*;
@@ -114,34 +115,6 @@ fn granted_admin_policy(event: &Event<'_>) -> Option<&'static str> {
         .iter()
         .copied()
         .find(|name| contains(searched, name, Case::Sensitive))
-}
-
-/// CloudTrail records the principal ARN as it appeared in the request path,
-/// percent-encoded (`arn%3Aaws%3Aiam...`); decode it for the message. Bytes
-/// that do not form a valid escape are kept as they are.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))
-            .and_then(|hex| core::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
 }
 
 export_rule!(ClusterAdminGranted);
