@@ -109,9 +109,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
     }
 }
 
+/// The fields of a raw CloudTrail record that the mapping reads.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
-struct Record<'a> {
+pub(super) struct Record<'a> {
     #[serde(borrow)]
     event_version: Scalar<'a>,
     #[serde(borrow)]
@@ -276,11 +277,32 @@ pub fn normalize(
     position: &Position,
     enrich: &dyn Enrich,
 ) -> Result<Event, NormalizeError> {
-    let mut record: Record<'_> =
+    let record: Record<'_> =
         serde_json::from_str(text).map_err(|error| NormalizeError::NotJson {
             position: position.clone(),
             reason: error.to_string(),
         })?;
+    map(record, text, position, enrich)
+}
+
+/// A record parsed as CloudTrail, if `text` is one: JSON whose top level
+/// has `eventVersion`, `eventSource` or `eventName`. `None` for anything
+/// else, including text that is not JSON (the caller reports that).
+pub(super) fn parse(text: &str) -> Option<Record<'_>> {
+    let record: Record<'_> = serde_json::from_str(text).ok()?;
+    let is_cloudtrail = record.event_version.0.is_some()
+        || record.event_source.0.is_some()
+        || record.event_name.0.is_some();
+    is_cloudtrail.then_some(record)
+}
+
+/// Maps a parsed record (whose text is `text`) to an ECS [`Event`].
+pub(super) fn map<'a>(
+    mut record: Record<'a>,
+    text: &str,
+    position: &Position,
+    enrich: &dyn Enrich,
+) -> Result<Event, NormalizeError> {
     let Some(time) = record.event_time.get() else {
         return Err(NormalizeError::NoTimestamp {
             position: position.clone(),

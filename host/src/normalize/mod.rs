@@ -97,6 +97,11 @@ pub fn normalize_enriched(
 ) -> Result<Event, NormalizeError> {
     let text = record.json.get();
     let position = &record.position;
+    // Most records are CloudTrail: one typed parse recognises and reads
+    // them. Anything else is looked at again below.
+    if let Some(cloudtrail) = cloudtrail::parse(text) {
+        return cloudtrail::map(cloudtrail, text, position, enrich);
+    }
     let shape: Shape = serde_json::from_str(text).map_err(|error| NormalizeError::NotJson {
         position: position.clone(),
         reason: error.to_string(),
