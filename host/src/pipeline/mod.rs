@@ -183,11 +183,6 @@ impl Pipeline {
         }
     }
 
-    /// The newest event time seen so far.
-    pub fn newest_event_ms(&self) -> Option<i64> {
-        self.watermark.max_event_ms()
-    }
-
     /// Counters so far.
     pub fn stats(&self) -> Stats {
         let mut stats = self.stats.clone();
