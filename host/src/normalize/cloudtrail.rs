@@ -435,20 +435,22 @@ fn map_identity<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
         fields.text("cloud.account.id", record.recipient_account_id.cow());
         return;
     };
-    let prefix = "aws.cloudtrail.user_identity";
-    fields.text(format!("{prefix}.type"), identity.kind.cow());
-    fields.text(format!("{prefix}.arn"), identity.arn.cow());
+    fields.text("aws.cloudtrail.user_identity.type", identity.kind.cow());
+    fields.text("aws.cloudtrail.user_identity.arn", identity.arn.cow());
     fields.text(
-        format!("{prefix}.access_key_id"),
+        "aws.cloudtrail.user_identity.access_key_id",
         identity.access_key_id.cow(),
     );
-    fields.text(format!("{prefix}.invoked_by"), identity.invoked_by.cow());
     fields.text(
-        format!("{prefix}.identity_provider"),
+        "aws.cloudtrail.user_identity.invoked_by",
+        identity.invoked_by.cow(),
+    );
+    fields.text(
+        "aws.cloudtrail.user_identity.identity_provider",
         identity.identity_provider.cow(),
     );
     fields.text(
-        format!("{prefix}.credential_id"),
+        "aws.cloudtrail.user_identity.credential_id",
         identity.credential_id.cow(),
     );
     fields.text(
@@ -463,29 +465,29 @@ fn map_identity<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
     let issuer = session.and_then(|s| s.session_issuer.as_ref());
     if let Some(attributes) = session.and_then(|s| s.attributes.as_ref()) {
         fields.text(
-            format!("{prefix}.session_context.mfa_authenticated"),
+            "aws.cloudtrail.user_identity.session_context.mfa_authenticated",
             attributes.mfa_authenticated.cow(),
         );
         let created = attributes.creation_date.get().and_then(parse_creation_date);
         if let Some(ms) = created {
             let text = super::time::format_timestamp(ms);
             fields.text(
-                format!("{prefix}.session_context.creation_date"),
+                "aws.cloudtrail.user_identity.session_context.creation_date",
                 Some(Cow::Owned(text)),
             );
         }
     }
     if let Some(session) = session {
         fields.text(
-            format!("{prefix}.session_context.ec2_role_delivery"),
+            "aws.cloudtrail.user_identity.session_context.ec2_role_delivery",
             session.ec2_role_delivery.cow(),
         );
         fields.text(
-            format!("{prefix}.session_context.source_identity"),
+            "aws.cloudtrail.user_identity.session_context.source_identity",
             session.source_identity.cow(),
         );
         fields.text(
-            format!("{prefix}.session_context.assumed_root"),
+            "aws.cloudtrail.user_identity.session_context.assumed_root",
             session.assumed_root.cow(),
         );
         if let Some(provider) = session
@@ -494,17 +496,27 @@ fn map_identity<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
             .and_then(|w| w.get("federatedProvider"))
             .and_then(Value::as_str)
         {
-            let name =
-                format!("{prefix}.session_context.web_id_federation_data.federated_provider");
+            let name = "aws.cloudtrail.user_identity.session_context.web_id_federation_data.federated_provider";
             fields.text(name, Some(Cow::Owned(provider.to_owned())));
         }
     }
     if let Some(issuer) = issuer {
-        let at = |leaf: &str| format!("{prefix}.session_context.session_issuer.{leaf}");
-        fields.text(at("type"), issuer.kind.cow());
-        fields.text(at("principal_id"), issuer.principal_id.cow());
-        fields.text(at("arn"), issuer.arn.cow());
-        fields.text(at("account_id"), issuer.account_id.cow());
+        fields.text(
+            "aws.cloudtrail.user_identity.session_context.session_issuer.type",
+            issuer.kind.cow(),
+        );
+        fields.text(
+            "aws.cloudtrail.user_identity.session_context.session_issuer.principal_id",
+            issuer.principal_id.cow(),
+        );
+        fields.text(
+            "aws.cloudtrail.user_identity.session_context.session_issuer.arn",
+            issuer.arn.cow(),
+        );
+        fields.text(
+            "aws.cloudtrail.user_identity.session_context.session_issuer.account_id",
+            issuer.account_id.cow(),
+        );
     }
 
     let kind = identity.kind.get().unwrap_or("");
@@ -587,17 +599,22 @@ fn map_structured<'a>(record: &mut Record<'a>, fields: &mut Fields<'a>) {
             }
         }
         if name == "additional_eventdata" && record.event_name.get() == Some("ConsoleLogin") {
-            let prefix = "aws.cloudtrail.console_login.additional_eventdata";
             let flag = |key: &str| value.get(key).and_then(Value::as_str).map(|v| v != "No");
             if let Some(mobile) = flag("MobileVersion") {
-                fields.put(format!("{prefix}.mobile_version"), FieldValue::Bool(mobile));
+                fields.put(
+                    "aws.cloudtrail.console_login.additional_eventdata.mobile_version",
+                    FieldValue::Bool(mobile),
+                );
             }
             if let Some(mfa) = flag("MFAUsed") {
-                fields.put(format!("{prefix}.mfa_used"), FieldValue::Bool(mfa));
+                fields.put(
+                    "aws.cloudtrail.console_login.additional_eventdata.mfa_used",
+                    FieldValue::Bool(mfa),
+                );
             }
             if let Some(login_to) = value.get("LoginTo").and_then(Value::as_str) {
                 fields.text(
-                    format!("{prefix}.login_to"),
+                    "aws.cloudtrail.console_login.additional_eventdata.login_to",
                     Some(Cow::Owned(login_to.to_owned())),
                 );
             }
