@@ -70,6 +70,9 @@ pub struct Controller {
     dir: PathBuf,
     settle: Duration,
     known: HashMap<PathBuf, Known>,
+    /// The content hash of the last rejected candidate of each file, so a
+    /// burst of notifications for one bad file is judged (and logged) once.
+    rejected: HashMap<PathBuf, [u8; 32]>,
     sender: Sender<Trigger>,
     triggers: Receiver<Trigger>,
     watcher: Option<notify::RecommendedWatcher>,
@@ -85,6 +88,7 @@ impl Controller {
             dir: dir.to_owned(),
             settle,
             known: HashMap::new(),
+            rejected: HashMap::new(),
             sender,
             triggers,
             watcher: None,
@@ -209,6 +213,7 @@ impl Controller {
             return Vec::new();
         }
         if !path.is_file() {
+            self.rejected.remove(path);
             return match self.known.remove(path) {
                 Some(known) => {
                     tracing::info!(file = %path.display(), rule = %known.id, "rule file removed");
@@ -235,8 +240,19 @@ impl Controller {
         }
     }
 
+    /// Compiles, instantiates and smoke-tests a candidate.
+    fn validate(&self, name: &str, bytes: &[u8]) -> Result<RuleInstance, LoadError> {
+        let mut rule = self.runtime.load_bytes(name, bytes)?;
+        rule.smoke_test().map_err(|error| LoadError::SmokeCall {
+            path: name.to_owned(),
+            error,
+        })?;
+        Ok(rule)
+    }
+
     /// Loads and validates the rule in `path`; `None` when the file is
-    /// unchanged since it was last loaded.
+    /// unchanged since it was last loaded or last rejected (a rejection is
+    /// logged once, however many notifications the same bytes cause).
     fn load(&mut self, path: &Path) -> Result<Option<RuleInstance>, LoadError> {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|error| LoadError::Read {
@@ -244,20 +260,22 @@ impl Controller {
             error,
         })?;
         let hash: [u8; 32] = Sha256::digest(&bytes).into();
-        if self.known.get(path).is_some_and(|k| k.hash == hash) {
+        let unchanged = self.known.get(path).is_some_and(|k| k.hash == hash);
+        if unchanged || self.rejected.get(path) == Some(&hash) {
             return Ok(None);
         }
-        let mut rule = self.runtime.load_bytes(&name, &bytes)?;
-        rule.smoke_test().map_err(|error| LoadError::SmokeCall {
-            path: name.clone(),
-            error,
-        })?;
+        let rule = self.validate(&name, &bytes);
+        if rule.is_err() {
+            self.rejected.insert(path.to_owned(), hash);
+        }
+        let rule = rule?;
         let id = rule.metadata().id.to_string();
         if let Some((other, _)) = self
             .known
             .iter()
             .find(|(p, k)| k.id == id && p.as_path() != path)
         {
+            self.rejected.insert(path.to_owned(), hash);
             return Err(LoadError::InvalidMetadata {
                 path: name,
                 error: crate::runtime::InvalidMetadata::DuplicateId {
