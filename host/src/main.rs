@@ -251,7 +251,7 @@ impl Run<'_> {
         // lateness then meet the rules in the same order on every run. A
         // live stream (stdin) is processed as it comes, in whatever is
         // waiting, so a quiet stream is not held back.
-        let live = inputs.iter().any(|input| *input == Input::Stdin);
+        let live = inputs.contains(&Input::Stdin);
         let (feed, reader) = spawn_feed(inputs, enricher, 4 * self.pipeline.batch_size());
         let mut batch = Vec::with_capacity(self.pipeline.batch_size());
         let mut ended = false;

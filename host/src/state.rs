@@ -104,12 +104,12 @@ impl Window {
     }
 
     fn pop_front(&mut self) {
-        if let Some(old) = self.items.pop_front() {
-            if let Some(count) = self.members.get_mut(&old.member) {
-                *count -= 1;
-                if *count == 0 {
-                    self.members.remove(&old.member);
-                }
+        if let Some(old) = self.items.pop_front()
+            && let Some(count) = self.members.get_mut(&old.member)
+        {
+            *count -= 1;
+            if *count == 0 {
+                self.members.remove(&old.member);
             }
         }
     }
@@ -226,10 +226,10 @@ impl StateStore for MemoryStore {
                 self.compact_expiries();
             }
             None => {
-                if let Some(partition) = self.partitions.get_mut(rule) {
-                    if partition.remove(key).is_some() {
-                        self.entries -= 1;
-                    }
+                if let Some(partition) = self.partitions.get_mut(rule)
+                    && partition.remove(key).is_some()
+                {
+                    self.entries -= 1;
                 }
             }
         }

@@ -83,7 +83,7 @@ pub struct RuleInfo {
 }
 
 impl RuleInfo {
-    pub(crate) fn to_wit(&self, delivery: crate::Delivery) -> wit::RuleMetadata {
+    pub(crate) fn to_wit(self, delivery: crate::Delivery) -> wit::RuleMetadata {
         wit::RuleMetadata {
             id: self.id.into(),
             slug: self.slug.into(),

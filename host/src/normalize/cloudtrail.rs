@@ -529,10 +529,10 @@ fn map_identity<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
         fields.text("service.name", service);
     } else {
         let mut name = identity.user_name.cow();
-        if matches!(kind, "AssumedRole" | "FederatedUser") {
-            if let Some(issuer_name) = issuer.and_then(|i| i.user_name.cow()) {
-                name = Some(issuer_name);
-            }
+        if matches!(kind, "AssumedRole" | "FederatedUser")
+            && let Some(issuer_name) = issuer.and_then(|i| i.user_name.cow())
+        {
+            name = Some(issuer_name);
         }
         if name.is_none() {
             name = record
@@ -543,10 +543,10 @@ fn map_identity<'a>(record: &Record<'a>, fields: &mut Fields<'a>) {
                 .filter(|v| !is_empty_value(v))
                 .map(|v| Cow::Owned(v.to_owned()));
         }
-        if let Some(name) = &name {
-            if name.find('@').is_some_and(|at| at > 0) {
-                fields.text("user.email", Some(name.clone()));
-            }
+        if let Some(name) = &name
+            && name.find('@').is_some_and(|at| at > 0)
+        {
+            fields.text("user.email", Some(name.clone()));
         }
         fields.text("user.name", name);
 

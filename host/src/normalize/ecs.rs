@@ -43,10 +43,10 @@ pub fn normalize(
 
     let mut fields = Fields::new();
     flatten("", &document, Objects::LeavesOnly, &mut fields);
-    if !fields.has("data_stream.dataset") {
-        if let Some(dataset) = fields.get_text("event.dataset").map(str::to_owned) {
-            fields.put("data_stream.dataset", FieldValue::Text(Cow::Owned(dataset)));
-        }
+    if !fields.has("data_stream.dataset")
+        && let Some(dataset) = fields.get_text("event.dataset").map(str::to_owned)
+    {
+        fields.put("data_stream.dataset", FieldValue::Text(Cow::Owned(dataset)));
     }
     enrich.enrich(&mut fields);
     fields.ensure_event_id(text);

@@ -79,26 +79,26 @@ impl Compiler {
     /// longer than the limit to compile.
     pub fn compile(&self, bytes: &[u8]) -> Result<Component, CompileError> {
         let cached = self.cache_path(bytes);
-        if let Some(path) = &cached {
-            if path.is_file() {
-                // SAFETY: the cache directory holds only artifacts this code
-                // wrote with `Component::serialize` for an engine with the
-                // same compatibility hash (it is part of the name), and it
-                // must be writable only by the user running ferrule (see the
-                // module docs).
-                match unsafe { Component::deserialize_file(&self.engine, path) } {
-                    Ok(component) => return Ok(component),
-                    Err(error) => {
-                        tracing::warn!(path = %path.display(), error = %error, "cached artifact unusable; recompiling");
-                    }
+        if let Some(path) = &cached
+            && path.is_file()
+        {
+            // SAFETY: the cache directory holds only artifacts this code
+            // wrote with `Component::serialize` for an engine with the
+            // same compatibility hash (it is part of the name), and it
+            // must be writable only by the user running ferrule (see the
+            // module docs).
+            match unsafe { Component::deserialize_file(&self.engine, path) } {
+                Ok(component) => return Ok(component),
+                Err(error) => {
+                    tracing::warn!(path = %path.display(), error = %error, "cached artifact unusable; recompiling");
                 }
             }
         }
         let component = self.compile_with_timeout(bytes)?;
-        if let Some(path) = &cached {
-            if let Err(error) = store_artifact(&component, path) {
-                tracing::warn!(path = %path.display(), error = %error, "could not cache compiled rule");
-            }
+        if let Some(path) = &cached
+            && let Err(error) = store_artifact(&component, path)
+        {
+            tracing::warn!(path = %path.display(), error = %error, "could not cache compiled rule");
         }
         Ok(component)
     }

@@ -193,10 +193,10 @@ impl RuleInstance {
     }
 
     fn classify(&self, error: wasmtime::Error) -> CallError {
-        if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
-            if *trap == wasmtime::Trap::Interrupt {
-                return CallError::Timeout(self.limits.call_timeout);
-            }
+        if let Some(trap) = error.downcast_ref::<wasmtime::Trap>()
+            && *trap == wasmtime::Trap::Interrupt
+        {
+            return CallError::Timeout(self.limits.call_timeout);
         }
         let text = format!("{error:#}");
         if text.contains("forcing trap when growing memory") {
