@@ -234,6 +234,15 @@ impl Harness {
         Harness::with_limits(dir, names, Limits::default(), PipelineConfig::default())
     }
 
+    /// As [`Harness::new`], with an allowed lateness of `lateness_ms`.
+    pub fn with_lateness(dir: &Path, names: &[&str], lateness_ms: i64) -> Harness {
+        let config = PipelineConfig {
+            lateness_ms,
+            ..PipelineConfig::default()
+        };
+        Harness::with_limits(dir, names, Limits::default(), config)
+    }
+
     /// As [`Harness::new`], with explicit limits and configuration.
     pub fn with_limits(
         dir: &Path,
@@ -264,6 +273,11 @@ impl Harness {
         self.pipeline.finish().expect("memory sink");
         self.sink.0.lock().unwrap().clone()
     }
+}
+
+/// The evidence of each alert, in order.
+pub fn evidence(alerts: &[Alert]) -> Vec<Vec<String>> {
+    alerts.iter().map(|a| a.evidence.clone()).collect()
 }
 
 /// `(rule slug, evidence)` of each alert, for compact assertions.

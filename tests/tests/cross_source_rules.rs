@@ -9,8 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use ferrule::alert::Alert;
-use ferrule::pipeline::PipelineConfig;
-use ferrule::runtime::Limits;
 use ferrule_tests::{
     Harness, cloudtrail, event, ferrule_bin, root, rules_dir, shared_testdata, summary, with,
 };
@@ -29,11 +27,7 @@ fn time(ms: i64) -> String {
 }
 
 fn harness(rules: &[&str]) -> Harness {
-    let config = PipelineConfig {
-        lateness_ms: LATENESS_MS,
-        ..PipelineConfig::default()
-    };
-    Harness::with_limits(&rules_dir(), rules, Limits::default(), config)
+    Harness::with_lateness(&rules_dir(), rules, LATENESS_MS)
 }
 
 /// Runs `batches` one after another through the pipeline, then ends it.

@@ -10,18 +10,14 @@ use ferrule::decode::Position;
 use ferrule::event::{Event, FieldValue, Fields};
 use ferrule::pipeline::PipelineConfig;
 use ferrule::runtime::Limits;
-use ferrule_tests::{Harness, cloudtrail, event, test_rules_dir, with};
+use ferrule_tests::{Harness, cloudtrail, event, evidence, test_rules_dir, with};
 use serde_json::{Value, json};
 
 const BASE_MS: i64 = 1_777_636_800_000; // 2026-05-01T12:00:00Z
 const LATENESS_MS: i64 = 30_000;
 
 fn harness() -> Harness {
-    let config = PipelineConfig {
-        lateness_ms: LATENESS_MS,
-        ..PipelineConfig::default()
-    };
-    Harness::with_limits(&test_rules_dir(), &["idioms"], Limits::default(), config)
+    Harness::with_lateness(&test_rules_dir(), &["idioms"], LATENESS_MS)
 }
 
 /// A record for the fixture: `action` by `user` at `ms` after the base.
@@ -35,10 +31,6 @@ fn record(id: &str, action: &str, user: &str, ms: i64) -> Value {
     with(record, "userIdentity.userName", json!(user))
 }
 
-fn ids(alerts: &[ferrule::alert::Alert]) -> Vec<Vec<String>> {
-    alerts.iter().map(|a| a.evidence.clone()).collect()
-}
-
 #[test]
 fn first_seen_alerts_once_per_term_per_history() {
     let alerts = harness().run(&[
@@ -49,7 +41,7 @@ fn first_seen_alerts_once_per_term_per_history() {
         record("a3", "Seen", "alice", 25_001), // 10.001 s after a2: new again
         record("n0", "Seen", "", 26_000),      // an empty term is never new
     ]);
-    assert_eq!(ids(&alerts), [vec!["a0"], vec!["b0"], vec!["a3"]]);
+    assert_eq!(evidence(&alerts), [vec!["a0"], vec!["b0"], vec!["a3"]]);
 }
 
 #[test]
@@ -60,7 +52,7 @@ fn sequences_complete_in_order_within_the_span_even_when_steps_arrive_out_of_ord
         record("a", "StepA", "alice", 0),
         record("b", "StepB", "alice", 10_000),
     ]);
-    assert_eq!(ids(&alerts), [vec!["a", "b", "c"]]);
+    assert_eq!(evidence(&alerts), [vec!["a", "b", "c"]]);
     assert_eq!(
         alerts[0].timestamp_ms,
         BASE_MS + 20_000,

@@ -10,10 +10,8 @@
 //! same alerts; one runs every rule here over the shared CloudTrail samples.
 
 use ferrule::alert::Alert;
-use ferrule::pipeline::PipelineConfig;
-use ferrule::runtime::Limits;
 use ferrule_tests::{
-    Harness, cloudtrail, event, read_samples, rules_dir, shared_testdata, summary, with,
+    Harness, cloudtrail, event, evidence, read_samples, rules_dir, shared_testdata, summary, with,
 };
 use serde_json::{Value, json};
 
@@ -52,21 +50,12 @@ const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 
 fn harness(rules: &[&str]) -> Harness {
-    let config = PipelineConfig {
-        lateness_ms: LATENESS_MS,
-        ..PipelineConfig::default()
-    };
-    Harness::with_limits(&rules_dir(), rules, Limits::default(), config)
+    Harness::with_lateness(&rules_dir(), rules, LATENESS_MS)
 }
 
 /// Runs `rule` alone over `records`.
 fn run(rule: &str, records: &[Value]) -> Vec<Alert> {
     harness(&[rule]).run(records)
-}
-
-/// The evidence of each alert, in order.
-fn evidence(alerts: &[Alert]) -> Vec<Vec<String>> {
-    alerts.iter().map(|a| a.evidence.clone()).collect()
 }
 
 fn ids(prefix: &str, range: std::ops::Range<usize>) -> Vec<String> {

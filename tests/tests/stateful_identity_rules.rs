@@ -8,11 +8,10 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use ferrule::alert::Alert;
-use ferrule::pipeline::PipelineConfig;
 use ferrule::runtime::{Limits, Runtime};
 use ferrule::state::MemoryStore;
 use ferrule_tests::{
-    Harness, cloudtrail, event, read_samples, rules_dir, shared_testdata, summary, with,
+    Harness, cloudtrail, event, evidence, read_samples, rules_dir, shared_testdata, summary, with,
 };
 use serde_json::{Value, json};
 
@@ -48,21 +47,12 @@ const RULES: &[&str] = &[
 // ------------------------------------------------------------- helpers
 
 fn harness(rules: &[&str]) -> Harness {
-    let config = PipelineConfig {
-        lateness_ms: LATENESS_MS,
-        ..PipelineConfig::default()
-    };
-    Harness::with_limits(&rules_dir(), rules, Limits::default(), config)
+    Harness::with_lateness(&rules_dir(), rules, LATENESS_MS)
 }
 
 /// Every alert of `rule` over `records`.
 fn run(rule: &str, records: &[Value]) -> Vec<Alert> {
     harness(&[rule]).run(records)
-}
-
-/// The evidence of each alert.
-fn evidence(alerts: &[Alert]) -> Vec<Vec<String>> {
-    alerts.iter().map(|a| a.evidence.clone()).collect()
 }
 
 /// The evidence of each alert of `rule` over `records`.
