@@ -220,7 +220,7 @@ impl Pipeline {
             }
             self.watermark.observe(event.timestamp_ms());
         }
-        self.route(events)?;
+        self.route(events, true)?;
 
         let watermark = self.watermark.current();
         self.release(watermark)?;
@@ -242,7 +242,7 @@ impl Pipeline {
         while !self.feedback.is_empty() {
             let alerts = std::mem::take(&mut self.feedback);
             self.stats.alerts_fed_back += alerts.len() as u64;
-            self.route(alerts)?;
+            self.route(alerts, false)?;
             let watermark = self.watermark.current();
             self.release(watermark)?;
         }
@@ -250,8 +250,9 @@ impl Pipeline {
     }
 
     /// Dispatches events to the rules that take them as they arrive, and
-    /// holds them for the rules that take them in event-time order.
-    fn route(&mut self, events: Vec<Event>) -> io::Result<()> {
+    /// holds them for the rules that take them in event-time order. `input`
+    /// is false for fed-back alerts, which never count as late.
+    fn route(&mut self, events: Vec<Event>, input: bool) -> io::Result<()> {
         let events: Vec<Arc<Event>> = events.into_iter().map(Arc::new).collect();
         let mut routed: Vec<Vec<usize>> = vec![Vec::new(); self.slots.len()];
         for (position, event) in events.iter().enumerate() {
@@ -265,7 +266,7 @@ impl Pipeline {
                 }
             }
             if !held_for.is_empty() {
-                self.reorder.hold(event.clone(), held_for);
+                self.reorder.hold(event.clone(), held_for, input);
             }
         }
         let mut pending = Vec::new();

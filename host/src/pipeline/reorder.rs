@@ -61,11 +61,11 @@ pub struct ReorderBuffer {
 }
 
 impl ReorderBuffer {
-    /// Holds `event` for `rules`. Fed-back alerts are never counted late:
-    /// they are made after the events behind them were released.
-    pub fn hold(&mut self, event: Arc<Event>, rules: Vec<usize>) {
-        let is_alert = event.dataset() == crate::feedback::ALERT_DATASET;
-        if !is_alert
+    /// Holds `event` for `rules`. An input event behind the watermark
+    /// already released is counted late; fed-back alerts (`input` false)
+    /// never are, as they are made after the events behind them left.
+    pub fn hold(&mut self, event: Arc<Event>, rules: Vec<usize>, input: bool) {
+        if input
             && self
                 .released_to
                 .is_some_and(|to| event.timestamp_ms() <= to)
@@ -133,9 +133,9 @@ mod tests {
     #[test]
     fn releases_in_event_time_order_up_to_the_watermark() {
         let mut buffer = ReorderBuffer::default();
-        buffer.hold(event(30, "c"), vec![0]);
-        buffer.hold(event(10, "a"), vec![0]);
-        buffer.hold(event(20, "b"), vec![0]);
+        buffer.hold(event(30, "c"), vec![0], true);
+        buffer.hold(event(10, "a"), vec![0], true);
+        buffer.hold(event(20, "b"), vec![0], true);
         assert_eq!(ids(&buffer.release(20)), ["a", "b"]);
         assert_eq!(buffer.len(), 1);
         assert_eq!(ids(&buffer.release(i64::MAX)), ["c"]);
@@ -145,20 +145,20 @@ mod tests {
     #[test]
     fn ties_are_broken_by_event_id_whatever_the_arrival_order() {
         let mut first = ReorderBuffer::default();
-        first.hold(event(10, "y"), vec![0]);
-        first.hold(event(10, "x"), vec![0]);
+        first.hold(event(10, "y"), vec![0], true);
+        first.hold(event(10, "x"), vec![0], true);
         let mut second = ReorderBuffer::default();
-        second.hold(event(10, "x"), vec![0]);
-        second.hold(event(10, "y"), vec![0]);
+        second.hold(event(10, "x"), vec![0], true);
+        second.hold(event(10, "y"), vec![0], true);
         assert_eq!(ids(&first.release(10)), ids(&second.release(10)));
     }
 
     #[test]
     fn events_behind_the_released_watermark_are_late_but_delivered() {
         let mut buffer = ReorderBuffer::default();
-        buffer.hold(event(100, "a"), vec![0]);
+        buffer.hold(event(100, "a"), vec![0], true);
         assert_eq!(ids(&buffer.release(100)), ["a"]);
-        buffer.hold(event(50, "late"), vec![0]);
+        buffer.hold(event(50, "late"), vec![0], true);
         assert_eq!(buffer.late(), 1);
         assert_eq!(ids(&buffer.release(100)), ["late"]);
     }
