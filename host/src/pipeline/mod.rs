@@ -186,10 +186,16 @@ impl Pipeline {
     /// Counters so far.
     pub fn stats(&self) -> Stats {
         let mut stats = self.stats.clone();
-        stats.rules = self.slots.iter().map(|s| s.stats.clone()).collect();
+        stats.rules = self
+            .slots
+            .iter()
+            .map(|slot| RuleStats {
+                quarantined: slot.is_quarantined(),
+                ..slot.stats.clone()
+            })
+            .collect();
         stats.state_entries = self.state.lock().map_or(0, |s| s.total_len());
         stats.late_events = self.reorder.late();
-        stats.waiting_events = self.reorder.len() as u64;
         stats
     }
 

@@ -96,7 +96,8 @@ impl ReorderBuffer {
     }
 
     /// Events waiting.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.heap.len()
     }
 

@@ -67,7 +67,6 @@ impl Slot {
         let stats = std::mem::take(&mut self.stats);
         *self = Slot::new(instance);
         self.stats = RuleStats {
-            quarantined: false,
             version: self.instance.metadata().version.clone(),
             ..stats
         };
@@ -88,7 +87,6 @@ impl Slot {
             Some(until) if now < until => false,
             Some(_) => {
                 self.quarantined_until = None;
-                self.stats.quarantined = false;
                 self.consecutive_failures = quarantine_after.saturating_sub(1);
                 tracing::info!(rule = %self.instance.metadata().id, "quarantine over; rule back on probation");
                 true
@@ -108,7 +106,6 @@ impl Slot {
         self.consecutive_failures += 1;
         if self.consecutive_failures >= quarantine_after && self.quarantined_until.is_none() {
             self.quarantined_until = Some(now + self.backoff);
-            self.stats.quarantined = true;
             tracing::error!(rule = %self.instance.metadata().id, failures = self.consecutive_failures,
                 backoff_secs = self.backoff.as_secs(),
                 "rule quarantined after consecutive failures; it gets no events until the backoff ends or it is reloaded");

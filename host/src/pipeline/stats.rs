@@ -28,7 +28,7 @@ pub struct RuleStats {
     pub failures: BTreeMap<&'static str, u64>,
     /// Events not delivered because the rule was quarantined.
     pub skipped_events: u64,
-    /// Whether the rule is quarantined.
+    /// Whether the rule is quarantined (as of the snapshot).
     pub quarantined: bool,
     /// Whether the rule was removed and its state dropped.
     pub state_dropped: bool,
@@ -74,8 +74,6 @@ pub struct Stats {
     pub alerts_fed_back: u64,
     /// Events that arrived after the watermark had passed them.
     pub late_events: u64,
-    /// Events still waiting in the reorder buffer.
-    pub waiting_events: u64,
     /// State entries expired.
     pub state_expired: u64,
     /// State entries held at the end.
