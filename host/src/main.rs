@@ -18,9 +18,9 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use ferrule::decode::{Input, expand_inputs};
-use ferrule::enrich::{Enrich, EnrichmentArgs, warn_unmet_needs};
-use ferrule::pipeline::{FeedItem, Pipeline, PipelineConfig, spawn_feed};
+use ferrule::decode::expand_inputs;
+use ferrule::enrich::{EnrichmentArgs, warn_unmet_needs};
+use ferrule::pipeline::{Pipeline, PipelineConfig, drain};
 use ferrule::registry::rule_files;
 use ferrule::reload::{Control, Controller, admin};
 use ferrule::runtime::compile::default_cache_dir;
@@ -211,10 +211,7 @@ fn run(args: RunArgs) -> Result<()> {
     if let Some(addr) = args.reload.admin {
         admin::serve(addr, control, reloader.triggers.clone())?;
     }
-    let mut run = Run {
-        pipeline: &mut pipeline,
-        controls: &controls,
-    };
+    let between_batches = |pipeline: &mut Pipeline| apply_controls(pipeline, &controls);
 
     if !args.warm_from.is_empty() {
         let archives = expand_inputs(&args.warm_from)?;
@@ -222,85 +219,28 @@ fn run(args: RunArgs) -> Result<()> {
             inputs = archives.len(),
             "warming state from archived logs; alerts held back"
         );
-        run.pipeline.begin_warm_up();
-        run.drain(archives, enricher.clone())?;
-        run.pipeline.end_warm_up();
+        pipeline.begin_warm_up();
+        drain(&mut pipeline, archives, enricher.clone(), between_batches)?;
+        pipeline.end_warm_up();
         tracing::info!("warm-up done; going live");
     }
-    run.drain(inputs, enricher)?;
-    run.apply_controls();
+    // Reloads never change when this ends: only the end of the inputs does.
+    drain(&mut pipeline, inputs, enricher, between_batches)?;
+    apply_controls(&mut pipeline, &controls);
     pipeline.finish().context("writing alerts")?;
     eprint!("{}", pipeline.stats());
     drop(reloader);
     Ok(())
 }
 
-/// The pipeline thread's loop: inputs in, and between batches the rule
-/// changes and status requests of the reload controller and admin endpoint.
-struct Run<'a> {
-    pipeline: &'a mut Pipeline,
-    controls: &'a mpsc::Receiver<Control>,
-}
-
-impl Run<'_> {
-    /// Reads `inputs` to their end through the pipeline. Reloads never
-    /// change when this ends: only the end of the inputs does.
-    fn drain(&mut self, inputs: Vec<Input>, enricher: Arc<dyn Enrich>) -> Result<()> {
-        // Files are read in full batches, so a replay cuts its input into
-        // the same batches every time; events later than the allowed
-        // lateness then meet the rules in the same order on every run. A
-        // live stream (stdin) is processed as it comes, in whatever is
-        // waiting, so a quiet stream is not held back.
-        let live = inputs.contains(&Input::Stdin);
-        let (feed, reader) = spawn_feed(inputs, enricher, 4 * self.pipeline.batch_size());
-        let mut batch = Vec::with_capacity(self.pipeline.batch_size());
-        let mut ended = false;
-        while !ended {
-            // Wait for input, waking now and then to serve reloads and
-            // status requests while the input is quiet.
-            let first = match feed.recv_timeout(Duration::from_millis(50)) {
-                Ok(item) => item,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    self.apply_controls();
-                    continue;
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            };
-            let mut item = Some(first);
-            while let Some(next) = item.take() {
-                match next {
-                    FeedItem::Event(event) => batch.push(event),
-                    FeedItem::Rejected { kind, message } => self.pipeline.reject(kind, &message),
-                }
-                if batch.len() < self.pipeline.batch_size() {
-                    item = if live {
-                        feed.try_recv().ok()
-                    } else {
-                        let next = feed.recv().ok();
-                        ended = next.is_none();
-                        next
-                    };
-                }
-            }
-            self.pipeline
-                .process(std::mem::take(&mut batch))
-                .context("writing alerts")?;
-            self.apply_controls();
-        }
-        reader
-            .join()
-            .map_err(|_| anyhow::anyhow!("the input reader thread panicked"))?;
-        Ok(())
-    }
-
-    /// Applies every waiting rule change and answers status requests.
-    fn apply_controls(&mut self) {
-        while let Ok(control) = self.controls.try_recv() {
-            match control {
-                Control::Change(change) => self.pipeline.apply(change),
-                Control::Status(reply) => {
-                    let _ = reply.send(self.pipeline.rules_status());
-                }
+/// Applies every waiting rule change and answers status requests of the
+/// reload controller and admin endpoint; runs between two batches.
+fn apply_controls(pipeline: &mut Pipeline, controls: &mpsc::Receiver<Control>) {
+    while let Ok(control) = controls.try_recv() {
+        match control {
+            Control::Change(change) => pipeline.apply(change),
+            Control::Status(reply) => {
+                let _ = reply.send(pipeline.rules_status());
             }
         }
     }

@@ -45,6 +45,8 @@ pub mod idioms;
 pub mod log;
 pub mod matching;
 pub mod metadata;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 pub mod network;
 pub mod state;
 pub mod time;
@@ -54,6 +56,7 @@ pub use event::Event;
 pub use ferrule_layout as layout;
 pub use metadata::{Filter, Interest, RuleInfo, Severity, Threat};
 
+#[cfg(target_arch = "wasm32")]
 use bindings::exports::ferrule::detect::rule as wit_rule;
 use bindings::ferrule::detect::types as wit;
 
@@ -108,40 +111,66 @@ pub trait Rule {
 #[doc(hidden)]
 pub struct Adapter<R>(core::marker::PhantomData<R>);
 
-impl<R: Rule> wit_rule::Guest for Adapter<R> {
+impl<R: Rule> Adapter<R> {
     fn metadata() -> wit::RuleMetadata {
-        log::install_panic_hook();
         R::INFO.to_wit(R::DELIVERY)
     }
 
-    fn on_events(batch: Vec<u8>) -> Result<Vec<wit::Alert>, Failure> {
-        log::install_panic_hook();
+    fn events(batch: &[u8]) -> Result<Vec<wit::Alert>, Failure> {
         let mut alerts = Alerts::new();
-        for record in layout::records(&batch) {
+        for record in layout::records(batch) {
             let record = record.map_err(|e| format!("malformed event batch: {e}"))?;
             R::on_event(&Event::new(record), &mut alerts)?;
         }
         Ok(alerts.into_wit())
     }
 
-    fn on_tick(watermark: i64) -> Result<Vec<wit::Alert>, Failure> {
-        log::install_panic_hook();
+    fn tick(watermark: i64) -> Result<Vec<wit::Alert>, Failure> {
         let mut alerts = Alerts::new();
         R::on_tick(watermark, &mut alerts)?;
         Ok(alerts.into_wit())
     }
 }
 
-/// Exports a [`Rule`] as the component's `ferrule:detect/rule` interface.
+#[cfg(target_arch = "wasm32")]
+impl<R: Rule> wit_rule::Guest for Adapter<R> {
+    fn metadata() -> wit::RuleMetadata {
+        log::install_panic_hook();
+        Adapter::<R>::metadata()
+    }
+
+    fn on_events(batch: Vec<u8>) -> Result<Vec<wit::Alert>, Failure> {
+        log::install_panic_hook();
+        Adapter::<R>::events(&batch)
+    }
+
+    fn on_tick(watermark: i64) -> Result<Vec<wit::Alert>, Failure> {
+        log::install_panic_hook();
+        Adapter::<R>::tick(watermark)
+    }
+}
+
+/// Exports a [`Rule`] as the component's `ferrule:detect/rule` interface
+/// when built for `wasm32`, and as `pub fn native_rule() ->`
+/// [`native::NativeRule`] for any other target.
 ///
 /// Use it once, at the root of the rule's crate.
 #[macro_export]
 macro_rules! export_rule {
     ($rule:ty) => {
+        #[cfg(target_arch = "wasm32")]
         type __FerruleExportedRule = $crate::Adapter<$rule>;
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::__export_detection_rule!(
             __FerruleExportedRule with_types_in $crate::bindings
         );
+
+        /// This rule compiled into the calling process, for benchmarks and
+        /// equivalence tests against its component.
+        #[cfg(not(target_arch = "wasm32"))]
+        pub fn native_rule() -> $crate::native::NativeRule {
+            $crate::native::NativeRule::of::<$rule>()
+        }
     };
 }
 

@@ -3,7 +3,10 @@
 //! Each call crosses into the host, so keep logging off the per-event path
 //! except for rare conditions.
 
+#[cfg(target_arch = "wasm32")]
 use crate::bindings::ferrule::detect::log::{Level, log};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::native::log_imports::{Level, log};
 
 /// Logs at debug level.
 pub fn debug(message: &str) {
@@ -26,7 +29,9 @@ pub fn error(message: &str) {
 }
 
 /// Routes panic messages to the host log. A component has no stderr the
-/// host reads, so without this a panic would surface as a bare trap.
+/// host reads, so without this a panic would surface as a bare trap. A
+/// native build leaves the process's panic hook alone.
+#[cfg(target_arch = "wasm32")]
 pub(crate) fn install_panic_hook() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {

@@ -10,7 +10,10 @@
 //! Each call crosses into the host (a few hundred nanoseconds); a rule
 //! should make one or two per event, not one per field.
 
+#[cfg(target_arch = "wasm32")]
 use crate::bindings::ferrule::detect::state as host;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::native::state_imports as host;
 use crate::event::Event;
 use crate::idioms::{WindowEntry, WindowStats};
 

@@ -39,6 +39,7 @@
 //! events without alerting, for a learning period or while warming up from
 //! archived logs.
 
+mod drive;
 mod feed;
 mod latency;
 mod lifecycle;
@@ -46,6 +47,7 @@ mod reorder;
 mod slot;
 mod stats;
 
+pub use drive::drain;
 pub use feed::{FeedItem, spawn_feed};
 pub use latency::CallTimes;
 pub use lifecycle::{RuleChange, RuleStatus};

@@ -6,8 +6,8 @@ use std::time::Duration;
 use wasmtime::Store;
 
 use super::{
-    DetectionRule, DetectionRulePre, EPOCH_TICK, Limits, LoadError, RuleContext, RuleMetadata,
-    Runtime, SharedState, wit,
+    DetectionRule, DetectionRulePre, EPOCH_TICK, Limits, LoadError, NativeRule, RuleContext,
+    RuleMetadata, Runtime, SharedState, wit,
 };
 
 /// Why a call into a rule failed.
@@ -43,11 +43,25 @@ impl CallError {
 pub struct RuleInstance {
     metadata: RuleMetadata,
     origin: String,
-    pre: DetectionRulePre<RuleContext>,
-    state: SharedState,
     limits: Limits,
-    engine: wasmtime::Engine,
-    live: Option<(Store<RuleContext>, DetectionRule)>,
+    backend: Backend,
+}
+
+/// What runs the rule's code.
+enum Backend {
+    /// A WebAssembly component, instantiated on first use and again after
+    /// a trap.
+    Component {
+        pre: DetectionRulePre<RuleContext>,
+        state: SharedState,
+        engine: wasmtime::Engine,
+        live: Option<(Store<RuleContext>, DetectionRule)>,
+    },
+    /// A rule compiled into the process (see [`NativeRule`]).
+    Native {
+        rule: Box<dyn NativeRule>,
+        context: Box<RuleContext>,
+    },
 }
 
 impl RuleInstance {
@@ -61,28 +75,68 @@ impl RuleInstance {
             // Replaced by the real metadata below, before anyone can read it.
             metadata: placeholder_metadata(),
             origin: origin.into(),
-            pre,
-            state: runtime.state().clone(),
             limits: runtime.limits().clone(),
-            engine: runtime.engine().clone(),
-            live: None,
+            backend: Backend::Component {
+                pre,
+                state: runtime.state().clone(),
+                engine: runtime.engine().clone(),
+                live: None,
+            },
         };
         let raw = instance
-            .call(|bindings, store| bindings.ferrule_detect_rule().call_metadata(store).map(Ok))
+            .call_component(|bindings, store| {
+                bindings.ferrule_detect_rule().call_metadata(store).map(Ok)
+            })
             .map_err(|error| LoadError::MetadataCall {
                 path: origin.into(),
                 error,
             })?;
-        instance.metadata =
+        instance.set_metadata(raw)?;
+        Ok(instance)
+    }
+
+    /// Wraps a rule compiled into the process, reads and validates its
+    /// metadata.
+    pub(super) fn native(
+        origin: &str,
+        rule: Box<dyn NativeRule>,
+        runtime: &Runtime,
+    ) -> Result<RuleInstance, LoadError> {
+        let context = RuleContext::new(
+            placeholder_metadata().id,
+            runtime.state().clone(),
+            runtime.limits(),
+        );
+        let raw = rule.metadata();
+        let mut instance = RuleInstance {
+            metadata: placeholder_metadata(),
+            origin: origin.into(),
+            limits: runtime.limits().clone(),
+            backend: Backend::Native {
+                rule,
+                context: Box::new(context),
+            },
+        };
+        instance.set_metadata(raw)?;
+        Ok(instance)
+    }
+
+    fn set_metadata(&mut self, raw: wit::RuleMetadata) -> Result<(), LoadError> {
+        self.metadata =
             RuleMetadata::from_wit(raw).map_err(|error| LoadError::InvalidMetadata {
-                path: origin.into(),
+                path: self.origin.clone(),
                 error,
             })?;
-        let rule_id = instance.metadata.id.clone();
-        if let Some((store, _)) = &mut instance.live {
-            store.data_mut().set_rule_id(rule_id);
+        let rule_id = self.metadata.id.clone();
+        match &mut self.backend {
+            Backend::Component {
+                live: Some((store, _)),
+                ..
+            } => store.data_mut().set_rule_id(rule_id),
+            Backend::Component { live: None, .. } => {}
+            Backend::Native { context, .. } => context.set_rule_id(rule_id),
         }
-        Ok(instance)
+        Ok(())
     }
 
     /// Calls the rule with an empty batch and discards whatever it wrote to
@@ -93,7 +147,13 @@ impl RuleInstance {
     ///
     /// The call's [`CallError`].
     pub fn smoke_test(&mut self) -> Result<(), CallError> {
-        self.call(|bindings, store| {
+        if let Backend::Native { rule, context } = &mut self.backend {
+            context.begin_call();
+            let outcome = call_native(|| rule.on_events(context, &[]));
+            context.rollback();
+            return outcome.map(|_| ());
+        }
+        self.call_component(|bindings, store| {
             let outcome = bindings
                 .ferrule_detect_rule()
                 .call_on_events(&mut *store, &[]);
@@ -119,7 +179,14 @@ impl RuleInstance {
     /// A [`CallError`]; the rule's state writes of this call are then
     /// discarded.
     pub fn on_events(&mut self, batch: &[u8]) -> Result<Vec<wit::Alert>, CallError> {
-        self.call(|bindings, store| bindings.ferrule_detect_rule().call_on_events(store, batch))
+        if let Backend::Native { rule, context } = &mut self.backend {
+            return in_transaction(context, |context| {
+                call_native(|| rule.on_events(context, batch))
+            });
+        }
+        self.call_component(|bindings, store| {
+            bindings.ferrule_detect_rule().call_on_events(store, batch)
+        })
     }
 
     /// Tells the rule the watermark has advanced.
@@ -128,19 +195,34 @@ impl RuleInstance {
     ///
     /// As for [`RuleInstance::on_events`].
     pub fn on_tick(&mut self, watermark: i64) -> Result<Vec<wit::Alert>, CallError> {
-        self.call(|bindings, store| {
+        if let Backend::Native { rule, context } = &mut self.backend {
+            return in_transaction(context, |context| {
+                call_native(|| rule.on_tick(context, watermark))
+            });
+        }
+        self.call_component(|bindings, store| {
             bindings
                 .ferrule_detect_rule()
                 .call_on_tick(store, watermark)
         })
     }
 
-    /// Runs one export call under the deadline, in a state transaction that
-    /// commits only if the call neither trapped nor reported a failure.
-    fn call<R>(
+    /// Runs one export call of a component under the deadline, in a state
+    /// transaction that commits only if the call neither trapped nor
+    /// reported a failure.
+    fn call_component<R>(
         &mut self,
         f: impl FnOnce(&DetectionRule, &mut Store<RuleContext>) -> wasmtime::Result<Result<R, String>>,
     ) -> Result<R, CallError> {
+        let Backend::Component {
+            pre,
+            state,
+            engine,
+            live,
+        } = &mut self.backend
+        else {
+            unreachable!("component calls are made on component backends only")
+        };
         // The deadline is relative to the current epoch and must be reset
         // before every entry into the guest, instantiation included: a
         // deadline set once would expire and trap a later, innocent call.
@@ -151,19 +233,18 @@ impl RuleInstance {
             .div_ceil(EPOCH_TICK.as_nanos())
             .max(1);
         let ticks = u64::try_from(ticks).unwrap_or(u64::MAX);
-        let (store, bindings) = match &mut self.live {
+        let (store, bindings) = match live {
             Some(live) => live,
             None => {
                 let rule_id: Arc<str> = self.metadata.id.clone();
-                let context = RuleContext::new(rule_id, self.state.clone(), &self.limits);
-                let mut store = Store::new(&self.engine, context);
+                let context = RuleContext::new(rule_id, state.clone(), &self.limits);
+                let mut store = Store::new(engine, context);
                 store.limiter(|context| &mut context.store_limits);
                 store.set_epoch_deadline(ticks);
-                let bindings = self
-                    .pre
+                let bindings = pre
                     .instantiate(&mut store)
-                    .map_err(|e| self.classify(e))?;
-                self.live.insert((store, bindings))
+                    .map_err(|e| classify(&self.limits, e))?;
+                live.insert((store, bindings))
             }
         };
         store.data_mut().begin_call();
@@ -186,24 +267,55 @@ impl RuleInstance {
                 store.data_mut().rollback();
                 // A trapped instance may not be entered again; the next call
                 // makes a fresh one. State is in the host and survives.
-                self.live = None;
-                Err(self.classify(error))
+                *live = None;
+                Err(classify(&self.limits, error))
             }
         }
     }
+}
 
-    fn classify(&self, error: wasmtime::Error) -> CallError {
-        if let Some(trap) = error.downcast_ref::<wasmtime::Trap>()
-            && *trap == wasmtime::Trap::Interrupt
-        {
-            return CallError::Timeout(self.limits.call_timeout);
-        }
-        let text = format!("{error:#}");
-        if text.contains("forcing trap when growing memory") {
-            return CallError::MemoryLimit(self.limits.memory_bytes);
-        }
-        CallError::Trap(text)
+/// Runs a native call in a state transaction, as a component call runs.
+fn in_transaction<R>(
+    context: &mut RuleContext,
+    f: impl FnOnce(&mut RuleContext) -> Result<R, CallError>,
+) -> Result<R, CallError> {
+    context.begin_call();
+    let outcome = f(context);
+    match outcome {
+        Ok(_) => context.commit(),
+        Err(_) => context.rollback(),
     }
+    outcome
+}
+
+/// Calls into a native rule, turning a panic into the trap a component's
+/// panic would have been.
+fn call_native<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, CallError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(Ok(result)) => Ok(result),
+        Ok(Err(failure)) => Err(CallError::Rule(failure)),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".into());
+            Err(CallError::Trap(format!("native rule panicked: {message}")))
+        }
+    }
+}
+
+fn classify(limits: &Limits, error: wasmtime::Error) -> CallError {
+    if let Some(trap) = error.downcast_ref::<wasmtime::Trap>()
+        && *trap == wasmtime::Trap::Interrupt
+    {
+        return CallError::Timeout(limits.call_timeout);
+    }
+    let text = format!("{error:#}");
+    if text.contains("forcing trap when growing memory") {
+        return CallError::MemoryLimit(limits.memory_bytes);
+    }
+    CallError::Trap(text)
 }
 
 fn placeholder_metadata() -> RuleMetadata {

@@ -27,10 +27,12 @@ pub mod compile;
 mod context;
 mod instance;
 pub mod metadata;
+pub mod native;
 
 pub use context::RuleContext;
 pub use instance::{CallError, RuleInstance};
 pub use metadata::{Interest, InvalidMetadata, RuleMetadata};
+pub use native::NativeRule;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -51,6 +53,10 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::ferrule::detect::types as wit;
+/// The host side of the `log` interface a rule imports.
+pub use self::ferrule::detect::log as wit_log;
+/// The host side of the `state` interface a rule imports.
+pub use self::ferrule::detect::state as wit_state;
 
 /// The state store shared by every rule of a runtime.
 pub type SharedState = Arc<Mutex<dyn StateStore>>;
@@ -271,6 +277,20 @@ impl Runtime {
             reason: format!("{e:#}"),
         })?;
         RuleInstance::new(origin, pre, self)
+    }
+
+    /// Wraps a rule compiled into the process (see [`native`]); `origin`
+    /// names it in messages.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::InvalidMetadata`] if its metadata is invalid.
+    pub fn load_native(
+        &self,
+        origin: &str,
+        rule: Box<dyn NativeRule>,
+    ) -> Result<RuleInstance, LoadError> {
+        RuleInstance::native(origin, rule, self)
     }
 }
 
