@@ -79,9 +79,16 @@ pub struct Window {
 }
 
 impl Window {
-    /// Adds an entry and returns the window's counts.
-    pub fn add(&mut self, item: WindowItem, span: i64, capacity: usize) -> WindowStats {
+    /// Adds an entry; returns the window's counts and how to take the
+    /// addition back.
+    pub fn add(
+        &mut self,
+        item: WindowItem,
+        span: i64,
+        capacity: usize,
+    ) -> (WindowStats, WindowUndo) {
         let capacity = capacity.clamp(1, MAX_WINDOW_CAPACITY);
+        let dropped_before = self.dropped;
         // Entries usually arrive in event-time order: search from the back.
         let at = self
             .items
@@ -91,25 +98,59 @@ impl Window {
         *self.members.entry(item.member.clone()).or_insert(0) += 1;
         self.items.insert(at, item);
 
+        let mut popped = Vec::new();
         let newest = self.items.back().map_or(i64::MIN, |i| i.at);
         let start = newest.saturating_sub(span.max(0));
         while self.items.front().is_some_and(|i| i.at < start) {
-            self.pop_front();
+            popped.extend(self.pop_front());
         }
         while self.items.len() > capacity {
-            self.pop_front();
+            popped.extend(self.pop_front());
             self.dropped = self.dropped.saturating_add(1);
         }
-        self.stats()
+        let undo = WindowUndo {
+            inserted_at: at,
+            popped,
+            dropped_before,
+        };
+        (self.stats(), undo)
     }
 
-    fn pop_front(&mut self) {
-        if let Some(old) = self.items.pop_front()
-            && let Some(count) = self.members.get_mut(&old.member)
-        {
+    /// Takes back an addition. Additions are taken back newest first.
+    pub fn undo(&mut self, undo: WindowUndo) {
+        let WindowUndo {
+            inserted_at,
+            mut popped,
+            dropped_before,
+        } = undo;
+        if inserted_at >= popped.len() {
+            // The added entry is still held, after the popped ones left.
+            if let Some(added) = self.items.remove(inserted_at - popped.len()) {
+                self.forget(&added.member);
+            }
+        } else {
+            // The added entry was itself popped (older than the span).
+            popped.remove(inserted_at);
+        }
+        for item in popped.into_iter().rev() {
+            *self.members.entry(item.member.clone()).or_insert(0) += 1;
+            self.items.push_front(item);
+        }
+        self.dropped = dropped_before;
+    }
+
+    fn pop_front(&mut self) -> Option<WindowItem> {
+        let old = self.items.pop_front()?;
+        self.forget(&old.member);
+        Some(old)
+    }
+
+    /// Counts one occurrence of `member` less.
+    fn forget(&mut self, member: &str) {
+        if let Some(count) = self.members.get_mut(member) {
             *count -= 1;
             if *count == 0 {
-                self.members.remove(&old.member);
+                self.members.remove(member);
             }
         }
     }
@@ -135,6 +176,15 @@ impl Window {
     }
 }
 
+/// How to take back one [`Window::add`]: where the entry went and what
+/// left the window to make room.
+#[derive(Debug)]
+pub struct WindowUndo {
+    inserted_at: usize,
+    popped: Vec<WindowItem>,
+    dropped_before: u32,
+}
+
 /// One entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -152,6 +202,9 @@ pub trait StateStore: Send {
 
     /// Stores or, with `None`, removes the entry under `key`.
     fn put(&mut self, rule: &str, key: &str, entry: Option<Entry>);
+
+    /// Removes the entry under `key` and hands it over.
+    fn take(&mut self, rule: &str, key: &str) -> Option<Entry>;
 
     /// Drops every entry that expires at or before `watermark`; returns how
     /// many were dropped.
@@ -235,6 +288,14 @@ impl StateStore for MemoryStore {
         }
     }
 
+    fn take(&mut self, rule: &str, key: &str) -> Option<Entry> {
+        let entry = self.partitions.get_mut(rule)?.remove(key)?;
+        self.entries -= 1;
+        // Its expiry item goes stale; it is skipped when popped, or matches
+        // again if the entry comes back unchanged.
+        Some(entry)
+    }
+
     fn expire(&mut self, watermark: i64) -> usize {
         let mut dropped = 0;
         while let Some(Reverse((expires_at, _, _))) = self.expiries.peek() {
@@ -277,9 +338,25 @@ impl StateStore for MemoryStore {
 
 /// The writes of one rule call, applied to the store only if the call
 /// succeeds.
+///
+/// Writes are staged beside the store, and a read-modify-write stages a
+/// copy of the stored entry, except a window addition: a window can hold
+/// thousands of entries, so it is moved out of the store instead, changed
+/// in place, and each addition journalled; a rollback rewinds the journal
+/// and puts the window back. A call's cost follows what it changes, not
+/// the size of the windows it touches.
 #[derive(Debug, Default)]
 pub struct Transaction {
     staged: HashMap<String, Option<Entry>>,
+    /// Windows moved out of the store, with how to rewind them.
+    moved: HashMap<String, Journal>,
+}
+
+/// How to restore a window moved out of the store.
+#[derive(Debug)]
+struct Journal {
+    expires_at: i64,
+    additions: Vec<WindowUndo>,
 }
 
 impl Transaction {
@@ -297,21 +374,104 @@ impl Transaction {
     }
 
     /// Stages a write (`None` removes).
-    pub fn put(&mut self, key: String, entry: Option<Entry>) {
+    pub fn put(
+        &mut self,
+        store: &mut dyn StateStore,
+        rule: &str,
+        key: String,
+        entry: Option<Entry>,
+    ) {
+        self.put_back(store, rule, &key);
         self.staged.insert(key, entry);
     }
 
     /// The staged entry under `key`, staging a copy of the stored one first
-    /// if the call has not touched it yet, for read-modify-write operations.
-    pub fn slot(&mut self, store: &dyn StateStore, rule: &str, key: &str) -> &mut Option<Entry> {
-        if !self.staged.contains_key(key) {
+    /// if the call has not touched it yet, for read-modify-writes other
+    /// than window additions.
+    pub fn slot(
+        &mut self,
+        store: &mut dyn StateStore,
+        rule: &str,
+        key: &str,
+    ) -> &mut Option<Entry> {
+        if self.moved.contains_key(key) {
+            // The window may be replaced: work on a copy of it as it stands,
+            // and put the original back where a rollback expects it.
+            let current = self.staged.get(key).cloned().flatten();
+            self.put_back(store, rule, key);
+            self.staged.insert(key.to_owned(), current);
+        } else if !self.staged.contains_key(key) {
             let current = store.get(rule, key).cloned();
             self.staged.insert(key.to_owned(), current);
         }
         self.staged.get_mut(key).expect("staged above")
     }
 
-    /// Number of staged writes.
+    /// Adds `item` to the window under `key`, in place of whatever else
+    /// the key held; returns the window's counts. The key expires `span`
+    /// after the window's newest entry.
+    pub fn window_add(
+        &mut self,
+        store: &mut dyn StateStore,
+        rule: &str,
+        key: &str,
+        item: WindowItem,
+        span: i64,
+        capacity: usize,
+    ) -> WindowStats {
+        if !self.staged.contains_key(key) {
+            let stored_window = match store.get(rule, key) {
+                Some(Entry {
+                    value: Stored::Window(_),
+                    expires_at,
+                }) => Some(*expires_at),
+                _ => None,
+            };
+            if let Some(expires_at) = stored_window {
+                let journal = Journal {
+                    expires_at,
+                    additions: Vec::new(),
+                };
+                self.moved.insert(key.to_owned(), journal);
+                let window = store.take(rule, key);
+                self.staged.insert(key.to_owned(), window);
+            } else {
+                // Nothing to take back in the store: a fresh window.
+                self.staged.insert(key.to_owned(), None);
+            }
+        }
+        let slot = self.staged.get_mut(key).expect("staged above");
+        if !matches!(
+            slot,
+            Some(Entry {
+                value: Stored::Window(_),
+                ..
+            })
+        ) {
+            *slot = Some(Entry {
+                value: Stored::Window(Window::default()),
+                expires_at: i64::MIN,
+            });
+        }
+        let Some(Entry {
+            value: Stored::Window(window),
+            expires_at,
+        }) = slot
+        else {
+            unreachable!("a window is staged under the key")
+        };
+        let (stats, undo) = window.add(item, span, capacity);
+        *expires_at = window
+            .newest()
+            .unwrap_or(i64::MIN)
+            .saturating_add(span.max(0));
+        if let Some(journal) = self.moved.get_mut(key) {
+            journal.additions.push(undo);
+        }
+        stats
+    }
+
+    /// Number of keys written.
     pub fn len(&self) -> usize {
         self.staged.len()
     }
@@ -323,14 +483,43 @@ impl Transaction {
 
     /// Applies the staged writes to `store` and empties the transaction.
     pub fn commit(&mut self, store: &mut dyn StateStore, rule: &str) {
+        self.moved.clear();
         for (key, entry) in self.staged.drain() {
             store.put(rule, &key, entry);
         }
     }
 
-    /// Discards the staged writes.
-    pub fn rollback(&mut self) {
+    /// Discards the staged writes and puts back what was moved out of
+    /// `store`, as it was.
+    pub fn rollback(&mut self, store: &mut dyn StateStore, rule: &str) {
+        let moved: Vec<String> = self.moved.keys().cloned().collect();
+        for key in moved {
+            self.put_back(store, rule, &key);
+        }
         self.staged.clear();
+    }
+
+    /// If the window under `key` was moved out of the store, rewinds it
+    /// and puts it back, and forgets what was staged for the key.
+    fn put_back(&mut self, store: &mut dyn StateStore, rule: &str, key: &str) {
+        let Some(journal) = self.moved.remove(key) else {
+            return;
+        };
+        let Some(Some(Entry {
+            value: Stored::Window(mut window),
+            ..
+        })) = self.staged.remove(key)
+        else {
+            unreachable!("a moved window stays staged until it is put back")
+        };
+        for undo in journal.additions.into_iter().rev() {
+            window.undo(undo);
+        }
+        let original = Entry {
+            value: Stored::Window(window),
+            expires_at: journal.expires_at,
+        };
+        store.put(rule, key, Some(original));
     }
 }
 
@@ -413,8 +602,8 @@ mod tests {
         let mut store = MemoryStore::new();
         store.put("r", "k", bytes(b"old", NEVER));
         let mut tx = Transaction::default();
-        tx.put("k".into(), bytes(b"new", NEVER));
-        tx.put("gone".into(), None);
+        tx.put(&mut store, "r", "k".into(), bytes(b"new", NEVER));
+        tx.put(&mut store, "r", "gone".into(), None);
         assert_eq!(
             tx.get(&store, "r", "k").unwrap().value,
             Stored::Bytes(b"new".to_vec())
@@ -423,12 +612,12 @@ mod tests {
             store.get("r", "k").unwrap().value,
             Stored::Bytes(b"old".to_vec())
         );
-        tx.rollback();
+        tx.rollback(&mut store, "r");
         assert_eq!(
             tx.get(&store, "r", "k").unwrap().value,
             Stored::Bytes(b"old".to_vec())
         );
-        tx.put("k".into(), None);
+        tx.put(&mut store, "r", "k".into(), None);
         tx.commit(&mut store, "r");
         assert!(store.get("r", "k").is_none());
         assert_eq!(store.total_len(), 0);
@@ -445,27 +634,27 @@ mod tests {
     #[test]
     fn windows_slide_on_event_time_and_count_distinct_members() {
         let mut window = Window::default();
-        assert_eq!(window.add(item(0, "a"), 100, 10).count, 1);
+        assert_eq!(window.add(item(0, "a"), 100, 10).0.count, 1);
         window.add(item(50, "b"), 100, 10);
-        let stats = window.add(item(100, "a"), 100, 10);
+        let (stats, _) = window.add(item(100, "a"), 100, 10);
         assert_eq!(
             (stats.count, stats.distinct, stats.oldest),
             (3, 2, 0),
             "the span is inclusive"
         );
-        let stats = window.add(item(101, "c"), 100, 10);
+        let (stats, _) = window.add(item(101, "c"), 100, 10);
         assert_eq!(
             (stats.count, stats.distinct, stats.oldest),
             (3, 3, 50),
             "entry at 0 slid out"
         );
         // A late entry lands in order and counts if it is inside the span.
-        let stats = window.add(item(60, "d"), 100, 10);
+        let (stats, _) = window.add(item(60, "d"), 100, 10);
         assert_eq!((stats.count, stats.distinct), (4, 4));
         let order: Vec<i64> = window.items().map(|i| i.at).collect();
         assert_eq!(order, [50, 60, 100, 101]);
         // A late entry older than the span is dropped at once.
-        assert_eq!(window.add(item(-500, "z"), 100, 10).count, 4);
+        assert_eq!(window.add(item(-500, "z"), 100, 10).0.count, 4);
     }
 
     #[test]
@@ -473,14 +662,14 @@ mod tests {
         let mut window = Window::default();
         let mut stats = window.stats();
         for at in 0..1_000 {
-            stats = window.add(item(at, &format!("m{at}")), i64::MAX, 100);
+            stats = window.add(item(at, &format!("m{at}")), i64::MAX, 100).0;
         }
         assert_eq!(
             (stats.count, stats.distinct, stats.dropped),
             (100, 100, 900)
         );
         assert_eq!(stats.oldest, 900);
-        let huge = window.add(item(1_000, "x"), i64::MAX, usize::MAX);
+        let (huge, _) = window.add(item(1_000, "x"), i64::MAX, usize::MAX);
         assert!(huge.count as usize <= MAX_WINDOW_CAPACITY);
     }
 
@@ -499,12 +688,82 @@ mod tests {
         if let Some(Entry {
             value: Stored::Counter(n),
             ..
-        }) = tx.slot(&store, "r", "k")
+        }) = tx.slot(&mut store, "r", "k")
         {
             *n += 1;
         }
         assert_eq!(store.get("r", "k").unwrap().value, Stored::Counter(1));
         tx.commit(&mut store, "r");
         assert_eq!(store.get("r", "k").unwrap().value, Stored::Counter(2));
+    }
+
+    /// A store holding one window under "w", built by `adds`.
+    fn store_with_window(adds: &[(i64, &str)]) -> MemoryStore {
+        let mut store = MemoryStore::new();
+        let mut tx = Transaction::default();
+        for &(at, member) in adds {
+            tx.window_add(&mut store, "r", "w", item(at, member), 100, 4);
+        }
+        tx.commit(&mut store, "r");
+        store
+    }
+
+    #[test]
+    fn a_rolled_back_window_is_put_back_exactly_as_it_was() {
+        let before = store_with_window(&[(0, "a"), (10, "b"), (20, "a"), (30, "c")]);
+        let mut store = store_with_window(&[(0, "a"), (10, "b"), (20, "a"), (30, "c")]);
+        let mut tx = Transaction::default();
+        // Over capacity, sliding the span, late inside it, late outside it.
+        for (at, member) in [(40, "d"), (150, "e"), (60, "f"), (-500, "g")] {
+            tx.window_add(&mut store, "r", "w", item(at, member), 100, 4);
+        }
+        assert!(
+            store.get("r", "w").is_none(),
+            "the window is moved, not copied"
+        );
+        tx.rollback(&mut store, "r");
+        assert_eq!(store.get("r", "w"), before.get("r", "w"));
+        assert_eq!(store.total_len(), 1);
+    }
+
+    #[test]
+    fn a_committed_window_keeps_the_call_s_additions() {
+        let mut store = store_with_window(&[(0, "a"), (10, "b")]);
+        let mut tx = Transaction::default();
+        let stats = tx.window_add(&mut store, "r", "w", item(20, "c"), 100, 4);
+        assert_eq!((stats.count, stats.distinct), (3, 3));
+        tx.commit(&mut store, "r");
+        let expected = store_with_window(&[(0, "a"), (10, "b"), (20, "c")]);
+        assert_eq!(store.get("r", "w"), expected.get("r", "w"));
+        assert_eq!(store.get("r", "w").unwrap().expires_at, 120);
+    }
+
+    #[test]
+    fn overwriting_a_moved_window_still_rolls_back_to_it() {
+        let before = store_with_window(&[(0, "a"), (10, "b")]);
+        let mut store = store_with_window(&[(0, "a"), (10, "b")]);
+        let mut tx = Transaction::default();
+        tx.window_add(&mut store, "r", "w", item(20, "c"), 100, 4);
+        tx.put(&mut store, "r", "w".into(), bytes(b"x", NEVER));
+        assert_eq!(
+            tx.get(&store, "r", "w").unwrap().value,
+            Stored::Bytes(b"x".to_vec())
+        );
+        tx.rollback(&mut store, "r");
+        assert_eq!(store.get("r", "w"), before.get("r", "w"));
+
+        // And a read-modify-write sees the window as the call left it.
+        let mut tx = Transaction::default();
+        tx.window_add(&mut store, "r", "w", item(20, "c"), 100, 4);
+        let Some(Some(Entry {
+            value: Stored::Window(window),
+            ..
+        })) = Some(tx.slot(&mut store, "r", "w").clone())
+        else {
+            panic!("a window is staged")
+        };
+        assert_eq!(window.stats().count, 3);
+        tx.rollback(&mut store, "r");
+        assert_eq!(store.get("r", "w"), before.get("r", "w"));
     }
 }

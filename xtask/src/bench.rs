@@ -35,6 +35,8 @@ mod report;
 pub struct Plan {
     pub quick: bool,
     pub corpus_events: u64,
+    /// Mean records between the starts of two attack bursts.
+    pub attack_every: u64,
     pub latency_rate: u64,
     pub latency_records: u64,
     pub quiet_rules: u32,
@@ -47,6 +49,7 @@ impl Plan {
             Plan {
                 quick,
                 corpus_events: 20_000,
+                attack_every: 500,
                 latency_rate: 20_000,
                 latency_records: 20_000,
                 quiet_rules: 20,
@@ -56,6 +59,7 @@ impl Plan {
             Plan {
                 quick,
                 corpus_events: 1_000_000,
+                attack_every: 5_000,
                 latency_rate: 50_000,
                 latency_records: 500_000,
                 quiet_rules: 1_000,
@@ -180,12 +184,18 @@ pub struct Corpus {
 
 impl Suite {
     fn corpus(&self, plan: &Plan) -> Result<Corpus> {
-        let ndjson = self.work.join(format!("corpus-{}.ndjson", plan.corpus_events));
-        let archive = self.work.join(format!("corpus-{}-archive", plan.corpus_events));
+        let ndjson = self
+            .work
+            .join(format!("corpus-{}.ndjson", plan.corpus_events));
+        let archive = self
+            .work
+            .join(format!("corpus-{}-archive", plan.corpus_events));
         let events = plan.corpus_events.to_string();
+        let attack_every = plan.attack_every.to_string();
         let generate = |format: &str, out: &Path| -> Result<Value> {
             let output = Command::new(&self.corpus_bin)
-                .args(["--seed", "1", "--events", &events, "--format", format])
+                .args(["--seed", "1", "--events", &events])
+                .args(["--attack-every", &attack_every, "--format", format])
                 .arg("--out")
                 .arg(out)
                 .output()
@@ -231,8 +241,11 @@ impl Suite {
 
         results.push(throughput("ingest", &[], None)?);
         let archive_input = corpus.archive.display().to_string();
-        let mut archive_args: Vec<String> =
-            vec!["throughput".into(), "--label".into(), "ingest_archive".into()];
+        let mut archive_args: Vec<String> = vec![
+            "throughput".into(),
+            "--label".into(),
+            "ingest_archive".into(),
+        ];
         archive_args.extend(self.enrichment.iter().cloned());
         archive_args.push(archive_input);
         results.push(self.tool("ingest_archive", &self.bench_bin, &archive_args, None)?);
@@ -260,12 +273,12 @@ impl Suite {
             &["--rules".into(), sigma_rules, input.clone()],
             None,
         )?);
-        results.push(throughput("wasm_one_core", &["--rules", &rules_arg], Some("0"))?);
         results.push(throughput(
-            "native_one_core",
-            &["--native"],
+            "wasm_one_core",
+            &["--rules", &rules_arg],
             Some("0"),
         )?);
+        results.push(throughput("native_one_core", &["--native"], Some("0"))?);
         results.push(throughput(
             "wasm_batch_1",
             &["--rules", &rules_arg, "--batch-size", "1"],
@@ -313,9 +326,14 @@ impl Suite {
         command.args(args).current_dir(&self.root);
         let shown = format!("{command:?}").replace('"', "");
         eprintln!("xtask: measuring {name}");
+        let started = std::time::Instant::now();
         let output = command
             .output()
             .with_context(|| format!("running {shown}"))?;
+        eprintln!(
+            "xtask: {name} took {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         if !output.status.success() {
             bail!(
                 "{name} failed: {}\n{}",
@@ -370,10 +388,15 @@ impl Suite {
         }
         std::fs::create_dir_all(&out)?;
         let sigma = self.root.join("bench/sigma/rules");
-        for entry in std::fs::read_dir(&sigma).with_context(|| format!("listing {}", sigma.display()))? {
+        for entry in
+            std::fs::read_dir(&sigma).with_context(|| format!("listing {}", sigma.display()))?
+        {
             let path = entry?.path();
             if path.extension().is_some_and(|e| e == "yml") {
-                let slug = path.file_stem().expect("a file has a name").to_string_lossy();
+                let slug = path
+                    .file_stem()
+                    .expect("a file has a name")
+                    .to_string_lossy();
                 let component = self.root.join("target/rules").join(format!("{slug}.wasm"));
                 std::fs::copy(&component, out.join(format!("{slug}.wasm")))
                     .with_context(|| format!("copying {}", component.display()))?;

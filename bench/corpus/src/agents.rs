@@ -98,9 +98,8 @@ pub(crate) const JAVA_SDK: Agent = Agent::Fixed(
 pub(crate) const GO_SDK: Agent = Agent::Fixed(
     "aws-sdk-go-v2/1.32.7 ua/2.1 os/linux lang/go#1.23.4 md/GOOS#linux md/GOARCH#amd64 m/E,g",
 );
-pub(crate) const SSM_AGENT: Agent = Agent::Fixed(
-    "aws-sdk-go/1.55.5 (go1.22.10; linux; amd64) amazon-ssm-agent/3.3.1142.0",
-);
+pub(crate) const SSM_AGENT: Agent =
+    Agent::Fixed("aws-sdk-go/1.55.5 (go1.22.10; linux; amd64) amazon-ssm-agent/3.3.1142.0");
 pub(crate) const TERRAFORM: Agent = Agent::Fixed(
     "APN/1.0 HashiCorp/1.0 Terraform/1.10.3 (+https://www.terraform.io) terraform-provider-aws/5.82.2 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.32.7 ua/2.1 os/linux lang/go#1.23.3 md/GOOS#linux md/GOARCH#amd64",
 );
@@ -137,9 +136,15 @@ mod tests {
     fn cli_agents_name_the_command() {
         let agent = DEVELOPER_CLIS[0].user_agent("ec2.amazonaws.com", "DescribeInstances");
         assert!(agent.starts_with("aws-cli/2."));
-        assert!(agent.ends_with(" md/command#ec2.describe-instances"), "{agent}");
+        assert!(
+            agent.ends_with(" md/command#ec2.describe-instances"),
+            "{agent}"
+        );
         let lambda = CI_CLI.user_agent("lambda.amazonaws.com", "UpdateFunctionCode20150331v2");
-        assert!(lambda.ends_with("md/command#lambda.update-function-code"), "{lambda}");
+        assert!(
+            lambda.ends_with("md/command#lambda.update-function-code"),
+            "{lambda}"
+        );
         let s3 = CI_CLI.user_agent("s3.amazonaws.com", "ListBuckets");
         assert!(s3.ends_with("md/command#s3api.list-buckets"), "{s3}");
     }

@@ -133,6 +133,9 @@ mod tests {
             at = next_routine_time(at, &mut dice);
             events += 1;
         }
-        assert!((950_000..1_050_000).contains(&events), "{events} events in a day");
+        assert!(
+            (950_000..1_050_000).contains(&events),
+            "{events} events in a day"
+        );
     }
 }

@@ -182,7 +182,9 @@ impl Corpus {
             self.summary.attack_events += 1;
             queued.entry
         } else {
-            self.upcoming.take().expect("the routine head was generated")
+            self.upcoming
+                .take()
+                .expect("the routine head was generated")
         };
 
         self.summary.events += 1;

@@ -154,7 +154,10 @@ impl Account {
 
     /// The ARN of this account's trail.
     pub(crate) fn trail_arn(&self) -> String {
-        format!("arn:aws:cloudtrail:us-east-1:{}:trail/{}", self.id, self.trail)
+        format!(
+            "arn:aws:cloudtrail:us-east-1:{}:trail/{}",
+            self.id, self.trail
+        )
     }
 }
 

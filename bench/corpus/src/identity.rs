@@ -69,9 +69,7 @@ impl Persona {
             | Persona::PatchManager
             | Persona::Root => Some(HOUR),
             Persona::InstanceRole => Some(6 * HOUR),
-            Persona::Operator | Persona::DataScientist | Persona::FunctionRole => {
-                Some(8 * HOUR)
-            }
+            Persona::Operator | Persona::DataScientist | Persona::FunctionRole => Some(8 * HOUR),
             Persona::AssistantFunction | Persona::Partner => Some(12 * HOUR),
         }
     }
@@ -174,7 +172,10 @@ impl Principal {
             (Persona::Root, _) => format!("arn:aws:iam::{id}:root"),
             (Persona::Partner, _) => format!("arn:aws:sts::{id}:federated-user/{}", self.name),
             (_, Some(session)) => {
-                format!("arn:aws:sts::{id}:assumed-role/{}/{}", self.name, session.name)
+                format!(
+                    "arn:aws:sts::{id}:assumed-role/{}/{}",
+                    self.name, session.name
+                )
             }
             (_, None) => format!("arn:aws:iam::{id}:user/{}", self.name),
         }
@@ -270,7 +271,10 @@ impl Principal {
                 }
                 let mut identity = vec![
                     ("type", Json::from("AssumedRole")),
-                    ("principalId", format!("{}:{}", self.unique_id, session.name).into()),
+                    (
+                        "principalId",
+                        format!("{}:{}", self.unique_id, session.name).into(),
+                    ),
                     ("arn", arn.into()),
                     ("accountId", id.into()),
                     ("accessKeyId", (&session.key).into()),
@@ -377,7 +381,8 @@ const SERVICE_ACCOUNTS: [(&str, &str); 4] = [
     ("data", "spark-operator"),
 ];
 
-const IDENTITY_CENTER_SETS: [&str; 3] = ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"];
+const IDENTITY_CENTER_SETS: [&str; 3] =
+    ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"];
 
 impl Organisation {
     /// The organisation of a seed.
@@ -388,7 +393,10 @@ impl Organisation {
         for &(account, persona, count, weight) in &HEADCOUNT {
             for ordinal in 0..count {
                 let principal = principal(&accounts[account], account, persona, ordinal, &mut dice);
-                principals.push(Principal { weight, ..principal });
+                principals.push(Principal {
+                    weight,
+                    ..principal
+                });
             }
         }
         Organisation {
@@ -414,7 +422,9 @@ fn principal(
     let region = *account.regions.draw(dice);
     let office = *dice.pick(&network::OFFICES);
     let pool = |block: Block, size: i64, dice: &mut Dice| -> Vec<String> {
-        (0..dice.between(1, size)).map(|_| block.address(dice)).collect()
+        (0..dice.between(1, size))
+            .map(|_| block.address(dice))
+            .collect()
     };
     // A NAT gateway's addresses: a few hosts of one /24 in the region.
     let aws_pool = |dice: &mut Dice| -> Vec<String> {
@@ -447,9 +457,8 @@ fn principal(
         workload: None,
         session_phase: dice.between(0, 12 * HOUR),
     };
-    let identity_center_role = |set: &str, dice: &mut Dice| {
-        format!("AWSReservedSSO_{set}_{}", dice.hex(16))
-    };
+    let identity_center_role =
+        |set: &str, dice: &mut Dice| format!("AWSReservedSSO_{set}_{}", dice.hex(16));
     let email = format!("{person}@{}.example", estate::ORGANISATION);
     match persona {
         Persona::Developer => Principal {
@@ -583,8 +592,12 @@ mod tests {
             .find(|(_, p)| p.persona == Persona::InstanceRole)
             .expect("an instance role");
         let at = 1_800_000_000 * clock::SECOND;
-        let first = role.session_at(11, number, at).expect("roles have sessions");
-        let again = role.session_at(11, number, at).expect("roles have sessions");
+        let first = role
+            .session_at(11, number, at)
+            .expect("roles have sessions");
+        let again = role
+            .session_at(11, number, at)
+            .expect("roles have sessions");
         assert_eq!(first.key, again.key);
         assert!(first.key.starts_with("ASIA"));
         assert!(first.started <= at && at < first.started + 6 * HOUR);
@@ -605,7 +618,10 @@ mod tests {
         let account = organisation.account_of(developer);
         let mut text = String::new();
         developer.user_identity(account, None).write(&mut text);
-        assert!(text.starts_with(r#"{"type":"IAMUser","principalId":"AIDA"#), "{text}");
+        assert!(
+            text.starts_with(r#"{"type":"IAMUser","principalId":"AIDA"#),
+            "{text}"
+        );
         assert!(text.contains(r#""accessKeyId":"AKIA"#), "{text}");
 
         let config = organisation
@@ -618,7 +634,12 @@ mod tests {
         config
             .user_identity(organisation.account_of(config), session.as_ref())
             .write(&mut text);
-        assert!(text.contains("role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"));
-        assert!(text.ends_with(r#""invokedBy":"config.amazonaws.com"}"#), "{text}");
+        assert!(
+            text.contains("role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")
+        );
+        assert!(
+            text.ends_with(r#""invokedBy":"config.amazonaws.com"}"#),
+            "{text}"
+        );
     }
 }

@@ -160,7 +160,8 @@ mod tests {
 
     #[test]
     fn objects_keep_construction_order() {
-        let value = object! {"zeta" => 1i64, "alpha" => Json::Null, "mid" => vec![Json::from(true)]};
+        let value =
+            object! {"zeta" => 1i64, "alpha" => Json::Null, "mid" => vec![Json::from(true)]};
         assert_eq!(text(&value), r#"{"zeta":1,"alpha":null,"mid":[true]}"#);
     }
 

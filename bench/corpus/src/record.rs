@@ -62,7 +62,10 @@ impl Record<'_> {
         out.push_str(",\"sourceIPAddress\":");
         write_str(&mut out, &caller.source);
         out.push_str(",\"userAgent\":");
-        write_str(&mut out, &caller.agent.user_agent(call.service.source, call.name));
+        write_str(
+            &mut out,
+            &caller.agent.user_agent(call.service.source, call.name),
+        );
         if let Some((code, message)) = &call.error {
             out.push_str(",\"errorCode\":");
             write_str(&mut out, code);
@@ -99,7 +102,14 @@ impl Record<'_> {
         out.push_str(",\"recipientAccountId\":");
         write_str(&mut out, &caller.account_id);
         out.push_str(",\"eventCategory\":");
-        write_str(&mut out, if call.data_event { "Data" } else { "Management" });
+        write_str(
+            &mut out,
+            if call.data_event {
+                "Data"
+            } else {
+                "Management"
+            },
+        );
         // Clients that reach AWS over the internet negotiate TLS; calls made
         // by AWS services on a principal's behalf have no client TLS.
         if caller.source.parse::<Ipv4Addr>().is_ok() {

@@ -54,8 +54,16 @@ const MAX_LATENESS: i64 = 30 * SECOND;
 const DEVELOPER: Mix = &[
     (6, storage::list_buckets, Via::Main),
     (10, |c| storage::list_any_bucket(c, "reports/"), Via::Main),
-    (12, |c| storage::random_object_call(c, "GetObject"), Via::Main),
-    (4, |c| storage::random_object_call(c, "PutObject"), Via::Main),
+    (
+        12,
+        |c| storage::random_object_call(c, "GetObject"),
+        Via::Main,
+    ),
+    (
+        4,
+        |c| storage::random_object_call(c, "PutObject"),
+        Via::Main,
+    ),
     (8, control::get_caller_identity, Via::Main),
     (6, compute::describe_instances, Via::Main),
     (5, compute::describe_inventory, Via::Main),
@@ -86,14 +94,26 @@ const PIPELINE: Mix = &[
     (4, control::get_caller_identity, Via::Main),
     (3, terraform_state_read, Via::Main),
     (2, terraform_state_write, Via::Main),
-    (5, |c| storage::random_object_call(c, "PutObject"), Via::Second),
+    (
+        5,
+        |c| storage::random_object_call(c, "PutObject"),
+        Via::Second,
+    ),
     (3, compute::ecr_token, Via::Second),
     (2, compute::update_function_code, Via::Second),
 ];
 
 const ON_PREMISES_APP: Mix = &[
-    (30, |c| storage::random_object_call(c, "GetObject"), Via::Main),
-    (20, |c| storage::random_object_call(c, "PutObject"), Via::Main),
+    (
+        30,
+        |c| storage::random_object_call(c, "GetObject"),
+        Via::Main,
+    ),
+    (
+        20,
+        |c| storage::random_object_call(c, "PutObject"),
+        Via::Main,
+    ),
     (10, |c| storage::list_any_bucket(c, "exports/"), Via::Main),
     (2, control::get_caller_identity, Via::Main),
     (8, |c| storage::item_call(c, "PutItem"), Via::Main),
@@ -103,9 +123,17 @@ const ON_PREMISES_APP: Mix = &[
 ];
 
 const PARTNER: Mix = &[
-    (60, |c| storage::random_object_call(c, "GetObject"), Via::Main),
+    (
+        60,
+        |c| storage::random_object_call(c, "GetObject"),
+        Via::Main,
+    ),
     (30, |c| storage::list_any_bucket(c, "exports/"), Via::Main),
-    (10, |c| storage::random_object_call(c, "HeadObject"), Via::Main),
+    (
+        10,
+        |c| storage::random_object_call(c, "HeadObject"),
+        Via::Main,
+    ),
 ];
 
 const OPERATOR: Mix = &[
@@ -140,16 +168,47 @@ const DATA_SCIENTIST: Mix = &[
     (40, bedrock::routine_inference, Via::Main),
     (3, bedrock::list_foundation_models, Via::Main),
     (3, bedrock::catalogue_read, Via::Main),
-    (15, |c| storage::object_in(c, "GetObject", ML_TRAINING_BUCKET, "datasets/tickets/train-000.jsonl"), Via::Main),
-    (5, |c| storage::random_object_call(c, "PutObject"), Via::Main),
-    (8, |c| storage::list_in(c, ML_TRAINING_BUCKET, "datasets/"), Via::Second),
+    (
+        15,
+        |c| {
+            storage::object_in(
+                c,
+                "GetObject",
+                ML_TRAINING_BUCKET,
+                "datasets/tickets/train-000.jsonl",
+            )
+        },
+        Via::Main,
+    ),
+    (
+        5,
+        |c| storage::random_object_call(c, "PutObject"),
+        Via::Main,
+    ),
+    (
+        8,
+        |c| storage::list_in(c, ML_TRAINING_BUCKET, "datasets/"),
+        Via::Second,
+    ),
     (2, control::get_caller_identity, Via::Second),
 ];
 
 const INSTANCE_ROLE: Mix = &[
-    (20, |c| storage::random_object_call(c, "GetObject"), Via::Main),
-    (8, |c| storage::random_object_call(c, "PutObject"), Via::Main),
-    (6, |c| storage::random_object_call(c, "HeadObject"), Via::Main),
+    (
+        20,
+        |c| storage::random_object_call(c, "GetObject"),
+        Via::Main,
+    ),
+    (
+        8,
+        |c| storage::random_object_call(c, "PutObject"),
+        Via::Main,
+    ),
+    (
+        6,
+        |c| storage::random_object_call(c, "HeadObject"),
+        Via::Main,
+    ),
     (10, |c| storage::item_call(c, "GetItem"), Via::Main),
     (6, |c| storage::item_call(c, "PutItem"), Via::Main),
     (8, |c| storage::item_call(c, "Query"), Via::Main),
@@ -168,8 +227,16 @@ const FUNCTION_ROLE: Mix = &[
     (12, |c| storage::item_call(c, "GetItem"), Via::Main),
     (10, |c| storage::item_call(c, "PutItem"), Via::Main),
     (8, |c| storage::item_call(c, "Query"), Via::Main),
-    (15, |c| storage::random_object_call(c, "GetObject"), Via::Main),
-    (10, |c| storage::random_object_call(c, "PutObject"), Via::Main),
+    (
+        15,
+        |c| storage::random_object_call(c, "GetObject"),
+        Via::Main,
+    ),
+    (
+        10,
+        |c| storage::random_object_call(c, "PutObject"),
+        Via::Main,
+    ),
     (10, storage::decrypt, Via::Main),
     (4, storage::random_secret_value, Via::Main),
     (6, storage::get_parameters, Via::Main),
@@ -180,14 +247,30 @@ const ASSISTANT_FUNCTION: Mix = &[
     (70, bedrock::routine_inference, Via::Main),
     (8, |c| storage::item_call(c, "GetItem"), Via::Main),
     (7, |c| storage::item_call(c, "PutItem"), Via::Main),
-    (10, |c| storage::random_object_call(c, "GetObject"), Via::Main),
+    (
+        10,
+        |c| storage::random_object_call(c, "GetObject"),
+        Via::Main,
+    ),
 ];
 
 /// Pods make none of the calls the IRSA lateral-movement rule follows.
 const POD_ROLE: Mix = &[
-    (25, |c| storage::random_object_call(c, "GetObject"), Via::Main),
-    (10, |c| storage::random_object_call(c, "PutObject"), Via::Main),
-    (5, |c| storage::random_object_call(c, "HeadObject"), Via::Main),
+    (
+        25,
+        |c| storage::random_object_call(c, "GetObject"),
+        Via::Main,
+    ),
+    (
+        10,
+        |c| storage::random_object_call(c, "PutObject"),
+        Via::Main,
+    ),
+    (
+        5,
+        |c| storage::random_object_call(c, "HeadObject"),
+        Via::Main,
+    ),
     (5, |c| storage::list_any_bucket(c, "ingest/"), Via::Main),
     (12, |c| storage::item_call(c, "GetItem"), Via::Main),
     (8, |c| storage::item_call(c, "PutItem"), Via::Main),
@@ -200,10 +283,21 @@ const POD_ROLE: Mix = &[
 const GITHUB_DEPLOYER: Mix = &[
     (5, control::get_caller_identity, Via::Second),
     (15, upload_artifact, Via::Main),
-    (8, |c| storage::list_in(c, ARTIFACTS_BUCKET, "releases/"), Via::Main),
+    (
+        8,
+        |c| storage::list_in(c, ARTIFACTS_BUCKET, "releases/"),
+        Via::Main,
+    ),
     (6, compute::ecr_token, Via::Main),
     (5, compute::update_function_code, Via::Main),
-    (4, |c| calls::Call::new(calls::EKS, "DescribeCluster").request(object! {"name" => c.account.clusters[0].0.as_str()}), Via::Main),
+    (
+        4,
+        |c| {
+            calls::Call::new(calls::EKS, "DescribeCluster")
+                .request(object! {"name" => c.account.clusters[0].0.as_str()})
+        },
+        Via::Main,
+    ),
 ];
 
 const CONFIG_RECORDER: Mix = &[
@@ -250,11 +344,21 @@ fn mix(persona: Persona) -> Mix {
 }
 
 fn terraform_state_read(ctx: &mut Ctx<'_>) -> calls::Call {
-    storage::object_in(ctx, "GetObject", TERRAFORM_STATE_BUCKET, "platform/terraform.tfstate")
+    storage::object_in(
+        ctx,
+        "GetObject",
+        TERRAFORM_STATE_BUCKET,
+        "platform/terraform.tfstate",
+    )
 }
 
 fn terraform_state_write(ctx: &mut Ctx<'_>) -> calls::Call {
-    storage::object_in(ctx, "PutObject", TERRAFORM_STATE_BUCKET, "platform/terraform.tfstate")
+    storage::object_in(
+        ctx,
+        "PutObject",
+        TERRAFORM_STATE_BUCKET,
+        "platform/terraform.tfstate",
+    )
 }
 
 fn upload_artifact(ctx: &mut Ctx<'_>) -> calls::Call {
@@ -356,7 +460,9 @@ impl Routine {
             && self.sessions[number] != Some(slot)
         {
             self.sessions[number] = Some(slot);
-            if let Some((caller, call)) = issuance(principal, organisation, session, at, &mut self.dice) {
+            if let Some((caller, call)) =
+                issuance(principal, organisation, session, at, &mut self.dice)
+            {
                 return entry(at, written_at, region, &caller, &call, &mut self.dice);
             }
         }
@@ -381,7 +487,13 @@ impl Routine {
             call = call.throttled();
         }
 
-        let caller = routine_caller(principal, organisation, session.as_ref(), via, &mut self.dice);
+        let caller = routine_caller(
+            principal,
+            organisation,
+            session.as_ref(),
+            via,
+            &mut self.dice,
+        );
         entry(at, written_at, region, &caller, &call, &mut self.dice)
     }
 }
@@ -403,7 +515,11 @@ fn routine_caller(
                 .and_then(|s| s.address.clone())
                 .unwrap_or_else(|| dice.pick(&principal.addresses).clone());
             let tools = &principal.agents;
-            let agent = if via == Via::Second { tools[1 % tools.len()] } else { tools[0] };
+            let agent = if via == Via::Second {
+                tools[1 % tools.len()]
+            } else {
+                tools[0]
+            };
             (source, agent)
         }
     };
@@ -461,7 +577,13 @@ pub(crate) fn issuance(
             let service = hosting_service(principal.persona).unwrap_or_default();
             let call = control::issue_role_session(&mut ctx, &role_session);
             let identity = object! {"type" => "AWSService", "invokedBy" => service};
-            (identity, service.to_owned(), Agent::Fixed(service), false, call)
+            (
+                identity,
+                service.to_owned(),
+                Agent::Fixed(service),
+                false,
+                call,
+            )
         }
         Persona::PodRole | Persona::GithubDeployer => {
             let (provider, subject, agent) = match &principal.workload {
@@ -475,7 +597,10 @@ pub(crate) fn issuance(
                 ),
                 None => (
                     format!("arn:aws:iam::{id}:oidc-provider/token.actions.githubusercontent.com"),
-                    format!("repo:{}/platform:ref:refs/heads/main", crate::estate::ORGANISATION),
+                    format!(
+                        "repo:{}/platform:ref:refs/heads/main",
+                        crate::estate::ORGANISATION
+                    ),
                     agents::GITHUB_CREDENTIALS_ACTION,
                 ),
             };

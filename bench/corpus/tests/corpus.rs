@@ -100,12 +100,26 @@ fn records_are_cloudtrail_json_in_time_order_and_of_realistic_size() {
         assert!(record["readOnly"].is_boolean() && record["managementEvent"].is_boolean());
         let category = record["eventCategory"].as_str().expect("a category");
         assert!(["Management", "Data"].contains(&category), "{text}");
-        assert_eq!(record["managementEvent"].as_bool(), Some(category == "Management"));
-        assert!(record["eventSource"].as_str().unwrap().ends_with(".amazonaws.com"));
-        assert_eq!(record.get("errorCode").is_some(), record.get("errorMessage").is_some());
+        assert_eq!(
+            record["managementEvent"].as_bool(),
+            Some(category == "Management")
+        );
+        assert!(
+            record["eventSource"]
+                .as_str()
+                .unwrap()
+                .ends_with(".amazonaws.com")
+        );
+        assert_eq!(
+            record.get("errorCode").is_some(),
+            record.get("errorMessage").is_some()
+        );
         failures += usize::from(record.get("errorCode").is_some());
         if let Some(console) = record.get("sessionCredentialFromConsole") {
-            assert_eq!(console, "true", "CloudTrail writes the console flag only when true");
+            assert_eq!(
+                console, "true",
+                "CloudTrail writes the console flag only when true"
+            );
         }
 
         let time = event_time(&record);
@@ -115,8 +129,14 @@ fn records_are_cloudtrail_json_in_time_order_and_of_realistic_size() {
         latest = Some(latest.map_or(time, |latest| latest.max(time)));
     }
 
-    assert!(worst_lateness <= chrono::Duration::seconds(30), "{worst_lateness}");
-    assert!(worst_lateness > chrono::Duration::zero(), "some records arrive late");
+    assert!(
+        worst_lateness <= chrono::Duration::seconds(30),
+        "{worst_lateness}"
+    );
+    assert!(
+        worst_lateness > chrono::Duration::zero(),
+        "some records arrive late"
+    );
     let summary = corpus.summary();
     assert_eq!(summary.events, 30_000);
     assert_eq!(summary.json_bytes, bytes);
@@ -126,8 +146,17 @@ fn records_are_cloudtrail_json_in_time_order_and_of_realistic_size() {
         summary.mean_record_bytes
     );
     assert!((100..1_500).contains(&failures), "{failures} failed calls");
-    for kind in ["IAMUser", "AssumedRole", "AWSService", "WebIdentityUser", "FederatedUser"] {
-        assert!(identity_types.contains(kind), "no {kind} in {identity_types:?}");
+    for kind in [
+        "IAMUser",
+        "AssumedRole",
+        "AWSService",
+        "WebIdentityUser",
+        "FederatedUser",
+    ] {
+        assert!(
+            identity_types.contains(kind),
+            "no {kind} in {identity_types:?}"
+        );
     }
 }
 
@@ -155,7 +184,10 @@ fn attack_bursts_follow_the_configured_rate() {
         summary.attack_bursts
     );
     assert!(summary.attack_events > summary.attack_bursts);
-    assert_eq!(summary.bursts_by_kind.values().sum::<u64>(), summary.attack_bursts);
+    assert_eq!(
+        summary.bursts_by_kind.values().sum::<u64>(),
+        summary.attack_bursts
+    );
     assert!(markers > 0);
 
     let mut quiet = Corpus::new(config(3, 30_000, 0));
@@ -183,7 +215,11 @@ fn every_kind_takes_its_turn_and_names_rules_of_the_pack() {
         );
         assert!(!kind.rules().is_empty());
         for slug in kind.rules() {
-            assert!(rules.join(slug).is_dir(), "{} names unknown rule {slug}", kind.name());
+            assert!(
+                rules.join(slug).is_dir(),
+                "{} names unknown rule {slug}",
+                kind.name()
+            );
         }
     }
 }
@@ -260,8 +296,15 @@ fn archive_follows_the_s3_layout_and_is_reproducible() {
     let again_files = files_under(&again);
     assert_eq!(files.len(), again_files.len());
     for (first, second) in files.iter().zip(&again_files) {
-        assert_eq!(first.strip_prefix(&dir).ok(), second.strip_prefix(&again).ok());
-        assert!(fs::read(first).ok() == fs::read(second).ok(), "{}", first.display());
+        assert_eq!(
+            first.strip_prefix(&dir).ok(),
+            second.strip_prefix(&again).ok()
+        );
+        assert!(
+            fs::read(first).ok() == fs::read(second).ok(),
+            "{}",
+            first.display()
+        );
     }
     let _ = fs::remove_dir_all(&dir);
     let _ = fs::remove_dir_all(&again);
@@ -277,6 +320,9 @@ fn streams_two_hundred_thousand_events() {
         bytes += text.len() as u64;
     }
     let summary = corpus.summary();
-    assert_eq!((count, summary.events, summary.json_bytes), (200_000, 200_000, bytes));
+    assert_eq!(
+        (count, summary.events, summary.json_bytes),
+        (200_000, 200_000, bytes)
+    );
     assert!(summary.attack_bursts >= 5);
 }

@@ -27,12 +27,20 @@ impl NativeRule for SdkRule {
         metadata(self.0.metadata())
     }
 
-    fn on_events(&self, context: &mut RuleContext, batch: &[u8]) -> Result<Vec<wit::Alert>, String> {
+    fn on_events(
+        &self,
+        context: &mut RuleContext,
+        batch: &[u8],
+    ) -> Result<Vec<wit::Alert>, String> {
         let alerts = self.0.on_events(&mut ContextHost(context), batch)?;
         Ok(alerts.into_iter().map(alert).collect())
     }
 
-    fn on_tick(&self, context: &mut RuleContext, watermark: i64) -> Result<Vec<wit::Alert>, String> {
+    fn on_tick(
+        &self,
+        context: &mut RuleContext,
+        watermark: i64,
+    ) -> Result<Vec<wit::Alert>, String> {
         let alerts = self.0.on_tick(&mut ContextHost(context), watermark)?;
         Ok(alerts.into_iter().map(alert).collect())
     }
@@ -53,7 +61,12 @@ impl sdk_native::Host for ContextHost<'_> {
     }
 
     fn set(&mut self, key: &str, value: &[u8], expires_at: i64) {
-        host_call(wit_state::Host::set(self.0, key.into(), value.into(), expires_at));
+        host_call(wit_state::Host::set(
+            self.0,
+            key.into(),
+            value.into(),
+            expires_at,
+        ));
     }
 
     fn delete(&mut self, key: &str) {
@@ -61,7 +74,12 @@ impl sdk_native::Host for ContextHost<'_> {
     }
 
     fn increment(&mut self, key: &str, delta: i64, expires_at: i64) -> i64 {
-        host_call(wit_state::Host::increment(self.0, key.into(), delta, expires_at))
+        host_call(wit_state::Host::increment(
+            self.0,
+            key.into(),
+            delta,
+            expires_at,
+        ))
     }
 
     fn touch(&mut self, key: &str, at: i64, expires_at: i64) -> Option<i64> {

@@ -170,11 +170,7 @@ struct SharedWriter(Arc<Mutex<DigestWriter>>);
 
 impl Write for SharedWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .expect("digest lock")
-            .hasher
-            .update(bytes);
+        self.0.lock().expect("digest lock").hasher.update(bytes);
         Ok(bytes.len())
     }
 

@@ -30,9 +30,11 @@
 //!
 //! # Guarantees
 //!
-//! The reader never panics and never reads out of bounds: a malformed record
-//! is reported by [`EventReader::new`] or, for a damaged value, reads as
-//! absent. Field names are unique within a record.
+//! The reader never panics and never reads out of bounds: a malformed header
+//! is reported by [`EventReader::new`], and a damaged entry or value reads as
+//! absent. Field names are unique within a record; the writer guarantees it,
+//! and [`EventReader::validate`] checks it (with every entry) for buffers
+//! from elsewhere.
 
 #![forbid(unsafe_code)]
 
@@ -270,13 +272,17 @@ pub enum Value<'a> {
 }
 
 impl<'a> EventReader<'a> {
-    /// Checks the record at the start of `bytes` and returns a view of it and
-    /// the bytes after it (the rest of a batch).
+    /// Checks the header of the record at the start of `bytes` and returns
+    /// a view of it and the bytes after it (the rest of a batch).
+    ///
+    /// This is constant time, because it runs for every event a rule reads:
+    /// the entries are checked as they are read, and a damaged one reads as
+    /// absent. [`EventReader::validate`] checks every entry up front.
     ///
     /// # Errors
     ///
-    /// A [`LayoutError`] when the header, an entry, or the order of names is
-    /// malformed. Values are checked lazily, when read.
+    /// [`LayoutError::Truncated`] when the header announces more bytes than
+    /// there are, or an offset table that does not fit the record.
     pub fn new(bytes: &'a [u8]) -> Result<(EventReader<'a>, &'a [u8]), LayoutError> {
         let record_len = read_u32(bytes, 0).ok_or(LayoutError::Truncated)? as usize;
         let field_count = read_u32(bytes, 4).ok_or(LayoutError::Truncated)? as usize;
@@ -297,10 +303,20 @@ impl<'a> EventReader<'a> {
             field_count,
             timestamp_ms,
         };
+        Ok((reader, rest))
+    }
 
+    /// Checks every entry: in bounds, of a known kind, with a UTF-8 name,
+    /// and sorted without repeats (which lookups rely on to be right).
+    /// Values are not checked; a damaged value reads as absent.
+    ///
+    /// # Errors
+    ///
+    /// The first entry that fails, as a [`LayoutError`].
+    pub fn validate(&self) -> Result<(), LayoutError> {
         let mut previous: Option<&[u8]> = None;
-        for i in 0..field_count {
-            let (name, _, _, kind) = reader.raw_entry(i).ok_or(LayoutError::BadEntry(i))?;
+        for i in 0..self.field_count {
+            let (name, _, _, kind) = self.raw_entry(i).ok_or(LayoutError::BadEntry(i))?;
             if Kind::from_byte(kind).is_none() {
                 return Err(LayoutError::BadEntry(i));
             }
@@ -312,7 +328,7 @@ impl<'a> EventReader<'a> {
             }
             previous = Some(name);
         }
-        Ok((reader, rest))
+        Ok(())
     }
 
     /// Event time of the record, ms since the Unix epoch.
@@ -589,6 +605,7 @@ mod tests {
             let mut damaged = out.clone();
             damaged[at] ^= 0xa5;
             if let Ok((reader, _)) = EventReader::new(&damaged) {
+                let _ = reader.validate();
                 for (name, _) in reader.fields() {
                     let _ = reader.get(name);
                 }
@@ -605,9 +622,9 @@ mod tests {
         let second = unsorted[32..36].to_vec();
         unsorted[16..20].copy_from_slice(&second);
         unsorted[32..36].copy_from_slice(&first);
-        assert_eq!(
-            EventReader::new(&unsorted).unwrap_err(),
-            LayoutError::Unsorted(1)
-        );
+        let (reader, _) = EventReader::new(&unsorted).expect("the header is intact");
+        assert_eq!(reader.validate().unwrap_err(), LayoutError::Unsorted(1));
+        let (intact, _) = EventReader::new(&out).unwrap();
+        assert_eq!(intact.validate(), Ok(()));
     }
 }

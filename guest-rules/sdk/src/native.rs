@@ -80,11 +80,7 @@ impl NativeRule {
     /// # Errors
     ///
     /// The rule's own [`Failure`].
-    pub fn on_events(
-        &self,
-        host: &mut dyn Host,
-        batch: &[u8],
-    ) -> Result<Vec<wit::Alert>, Failure> {
+    pub fn on_events(&self, host: &mut dyn Host, batch: &[u8]) -> Result<Vec<wit::Alert>, Failure> {
         with_host(host, || (self.on_events)(batch))
     }
 
@@ -116,8 +112,7 @@ fn with_host<T>(host: &mut dyn Host, f: impl FnOnce() -> T) -> T {
     // SAFETY: the pointer is only dereferenced by `call_host` while `f`
     // runs, and `Restore` removes it before `host`'s borrow ends, so it
     // never outlives the object it points to.
-    let erased: NonNull<dyn Host + 'static> =
-        unsafe { std::mem::transmute(NonNull::from(host)) };
+    let erased: NonNull<dyn Host + 'static> = unsafe { std::mem::transmute(NonNull::from(host)) };
     let _restore = Restore(CURRENT.with(|current| current.replace(Some(erased))));
     f()
 }

@@ -12,10 +12,10 @@
 
 #[cfg(target_arch = "wasm32")]
 use crate::bindings::ferrule::detect::state as host;
-#[cfg(not(target_arch = "wasm32"))]
-use crate::native::state_imports as host;
 use crate::event::Event;
 use crate::idioms::{WindowEntry, WindowStats};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::native::state_imports as host;
 
 /// An expiry that never comes.
 pub const NEVER: i64 = i64::MAX;

@@ -8,12 +8,12 @@
 //! held back.
 
 use std::sync::Arc;
-use std::sync::mpsc::{RecvTimeoutError, Receiver};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::{FeedItem, Pipeline, spawn_feed};
+use super::{Feed, FeedItem, Pipeline, spawn_feed};
 use crate::decode::Input;
 use crate::enrich::Enrich;
 
@@ -34,7 +34,7 @@ pub fn drain(
     mut between_batches: impl FnMut(&mut Pipeline),
 ) -> Result<()> {
     let live = inputs.contains(&Input::Stdin);
-    let (feed, reader) = spawn_feed(inputs, enricher, 4 * pipeline.batch_size());
+    let (mut feed, reader) = spawn_feed(inputs, enricher, 4 * pipeline.batch_size());
     let mut batch = Vec::with_capacity(pipeline.batch_size());
     let mut ended = false;
     while !ended {
@@ -53,7 +53,7 @@ pub fn drain(
                 FeedItem::Rejected { kind, message } => pipeline.reject(kind, &message),
             }
             if batch.len() < pipeline.batch_size() {
-                item = next_item(&feed, live, &mut ended);
+                item = next_item(&mut feed, live, &mut ended);
             }
         }
         pipeline
@@ -69,11 +69,11 @@ pub fn drain(
 /// The next item of the batch being filled: whatever is waiting on a live
 /// stream, or the next item whenever it comes on a replay (which ends the
 /// loop when the feed is done).
-fn next_item(feed: &Receiver<FeedItem>, live: bool, ended: &mut bool) -> Option<FeedItem> {
+fn next_item(feed: &mut Feed, live: bool, ended: &mut bool) -> Option<FeedItem> {
     if live {
-        feed.try_recv().ok()
+        feed.try_recv()
     } else {
-        let next = feed.recv().ok();
+        let next = feed.recv();
         *ended = next.is_none();
         next
     }

@@ -48,7 +48,7 @@ mod slot;
 mod stats;
 
 pub use drive::drain;
-pub use feed::{FeedItem, spawn_feed};
+pub use feed::{Feed, FeedItem, spawn_feed};
 pub use latency::CallTimes;
 pub use lifecycle::{RuleChange, RuleStatus};
 pub use stats::{RuleStats, Stats};

@@ -7,7 +7,7 @@ use wasmtime::StoreLimits;
 
 use super::ferrule::detect::{log, state};
 use super::{Limits, SharedState};
-use crate::state::{Entry, MAX_WINDOW_CAPACITY, Stored, Transaction, Window, WindowItem};
+use crate::state::{Entry, MAX_WINDOW_CAPACITY, Stored, Transaction, WindowItem};
 
 /// Longest window member or tag, in bytes.
 const MAX_WINDOW_LABEL_BYTES: usize = 1024;
@@ -48,7 +48,7 @@ impl RuleContext {
 
     /// Prepares for a call.
     pub(super) fn begin_call(&mut self) {
-        self.transaction.rollback();
+        self.rollback();
         self.log_lines = 0;
         self.dropped_log_lines = 0;
     }
@@ -67,7 +67,11 @@ impl RuleContext {
 
     /// Discards the call's state writes.
     pub(super) fn rollback(&mut self) {
-        self.transaction.rollback();
+        let mut store = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.transaction.rollback(&mut *store, &self.rule_id);
     }
 
     /// Log lines the last call wrote beyond its allowance.
@@ -87,7 +91,11 @@ impl RuleContext {
 
     fn stage(&mut self, key: String, entry: Option<Entry>) -> wasmtime::Result<()> {
         self.check_write_limit()?;
-        self.transaction.put(key, entry);
+        let mut store = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.transaction.put(&mut *store, &self.rule_id, key, entry);
         Ok(())
     }
 
@@ -99,11 +107,11 @@ impl RuleContext {
         f: impl FnOnce(&mut Option<Entry>) -> R,
     ) -> wasmtime::Result<R> {
         self.check_write_limit()?;
-        let store = self
+        let mut store = self
             .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let slot = self.transaction.slot(&*store, &self.rule_id, key);
+        let slot = self.transaction.slot(&mut *store, &self.rule_id, key);
         Ok(f(slot))
     }
 }
@@ -200,35 +208,21 @@ impl state::Host for RuleContext {
                 "window member or tag longer than {MAX_WINDOW_LABEL_BYTES} bytes under key {key:?}"
             ));
         }
+        self.check_write_limit()?;
         let capacity = (capacity as usize).min(MAX_WINDOW_CAPACITY);
-        self.modify(&key, |slot| {
-            if !matches!(
-                slot,
-                Some(Entry {
-                    value: Stored::Window(_),
-                    ..
-                })
-            ) {
-                *slot = Some(Entry {
-                    value: Stored::Window(Window::default()),
-                    expires_at: i64::MIN,
-                });
-            }
-            let Some(Entry {
-                value: Stored::Window(window),
-                expires_at,
-            }) = slot
-            else {
-                unreachable!("a window was just placed in the slot")
-            };
-            let stats = window.add(WindowItem { at, member, tag }, span, capacity);
-            *expires_at = window.newest().unwrap_or(at).saturating_add(span.max(0));
-            state::WindowStats {
-                count: stats.count,
-                distinct: stats.distinct,
-                oldest: stats.oldest,
-                dropped: stats.dropped,
-            }
+        let mut store = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let item = WindowItem { at, member, tag };
+        let stats =
+            self.transaction
+                .window_add(&mut *store, &self.rule_id, &key, item, span, capacity);
+        Ok(state::WindowStats {
+            count: stats.count,
+            distinct: stats.distinct,
+            oldest: stats.oldest,
+            dropped: stats.dropped,
         })
     }
 

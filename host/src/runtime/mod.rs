@@ -52,11 +52,11 @@ wasmtime::component::bindgen!({
     imports: { default: trappable },
 });
 
-pub use self::ferrule::detect::types as wit;
 /// The host side of the `log` interface a rule imports.
 pub use self::ferrule::detect::log as wit_log;
 /// The host side of the `state` interface a rule imports.
 pub use self::ferrule::detect::state as wit_state;
+pub use self::ferrule::detect::types as wit;
 
 /// The state store shared by every rule of a runtime.
 pub type SharedState = Arc<Mutex<dyn StateStore>>;

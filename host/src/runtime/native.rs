@@ -27,11 +27,8 @@ pub trait NativeRule: Send {
     /// # Errors
     ///
     /// The rule's own failure. A panic is caught and reported as a trap.
-    fn on_events(
-        &self,
-        context: &mut RuleContext,
-        batch: &[u8],
-    ) -> Result<Vec<wit::Alert>, String>;
+    fn on_events(&self, context: &mut RuleContext, batch: &[u8])
+    -> Result<Vec<wit::Alert>, String>;
 
     /// Tells the rule the watermark has advanced.
     ///

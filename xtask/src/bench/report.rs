@@ -22,7 +22,11 @@ pub fn write(path: &Path, section: &str) -> Result<()> {
     let block = format!("{BEGIN}\n{section}\n{END}");
     let text = match (existing.find(BEGIN), existing.find(END)) {
         (Some(begin), Some(end)) if begin < end => {
-            format!("{}{block}{}", &existing[..begin], &existing[end + END.len()..])
+            format!(
+                "{}{block}{}",
+                &existing[..begin],
+                &existing[end + END.len()..]
+            )
         }
         _ => {
             let split = existing.find("\n## ").map_or(existing.len(), |i| i + 1);
@@ -143,10 +147,11 @@ pub fn render(plan: &Plan, corpus: &Corpus, results: &[Measured]) -> Result<Stri
     )?;
     writeln!(
         out,
-        "Corpus: `ferrule-corpus --seed 1 --events {}`: {} events, mean record {} bytes, \
-         {} attack bursts ({} events); the same events as CloudTrail archive files \
-         (`.json.gz` in the S3 layout) for the archive row.\n",
+        "Corpus: `ferrule-corpus --seed 1 --events {} --attack-every {}`: {} events, mean \
+         record {} bytes, {} attack bursts ({} events); the same events as CloudTrail \
+         archive files (`.json.gz` in the S3 layout) for the archive row.\n",
         plan.corpus_events,
+        plan.attack_every,
         thousands(number(&summary["events"])),
         thousands(number(&summary["mean_record_bytes"])),
         summary["attack_bursts"],
@@ -181,17 +186,35 @@ pub fn render(plan: &Plan, corpus: &Corpus, results: &[Measured]) -> Result<Stri
 }
 
 const ROWS: &[(&str, &str)] = &[
-    ("ingest", "ingest limit: read, parse, normalize, enrich; no rules (NDJSON)"),
-    ("ingest_archive", "ingest limit over the archive files (gzip, `Records` arrays)"),
+    (
+        "ingest",
+        "ingest limit: read, parse, normalize, enrich; no rules (NDJSON)",
+    ),
+    (
+        "ingest_archive",
+        "ingest limit over the archive files (gzip, `Records` arrays)",
+    ),
     ("wasm", "every shipped rule, components"),
     ("native", "every shipped rule, native build"),
     ("wasm_plus_quiet", "components + rules that match nothing"),
     ("wasm_plus_broad", "components + broad rules"),
-    ("wasm_single_event", "the single-event rules only, components"),
+    (
+        "wasm_single_event",
+        "the single-event rules only, components",
+    ),
     ("rsigma", "rsigma, Sigma equivalents of those rules"),
-    ("wasm_one_core", "every shipped rule, components, pinned to one core"),
-    ("native_one_core", "every shipped rule, native build, pinned to one core"),
-    ("wasm_batch_1", "every shipped rule, components, one event per call"),
+    (
+        "wasm_one_core",
+        "every shipped rule, components, pinned to one core",
+    ),
+    (
+        "native_one_core",
+        "every shipped rule, native build, pinned to one core",
+    ),
+    (
+        "wasm_batch_1",
+        "every shipped rule, components, one event per call",
+    ),
 ];
 
 fn throughput_table(out: &mut String, results: &[Measured]) -> Result<()> {
@@ -307,10 +330,9 @@ fn targets(out: &mut String, plan: &Plan, results: &[Measured]) -> Result<()> {
 }
 
 fn peer(out: &mut String, results: &[Measured]) -> Result<()> {
-    let (Some(ferrule), Some(sigma)) = (
-        find(results, "wasm_single_event"),
-        find(results, "rsigma"),
-    ) else {
+    let (Some(ferrule), Some(sigma)) =
+        (find(results, "wasm_single_event"), find(results, "rsigma"))
+    else {
         return Ok(());
     };
     writeln!(out, "### Peer: matches per rule\n")?;
@@ -320,7 +342,10 @@ fn peer(out: &mut String, results: &[Measured]) -> Result<()> {
          equivalents under rsigma, over the same corpus (`bench/sigma/rules/README.md` \
          says where the logic differs).\n"
     )?;
-    writeln!(out, "| rule | ferrule alerts | rsigma matches |\n|---|---|---|")?;
+    writeln!(
+        out,
+        "| rule | ferrule alerts | rsigma matches |\n|---|---|---|"
+    )?;
     let empty = Vec::new();
     for rule in ferrule.result["rules"].as_array().unwrap_or(&empty) {
         let id = rule["id"].as_str().unwrap_or_default();
@@ -364,8 +389,14 @@ fn call_times(out: &mut String, results: &[Measured]) -> Result<()> {
             number(&rule["call_p50_us"]),
             number(&rule["call_p99_us"]),
             number(&rule["ns_per_event"]),
-            twin.map_or("–".into(), |t| format!("{:.1}", number(&t["call_p50_us"]))),
-            twin.map_or("–".into(), |t| format!("{:.0}", number(&t["ns_per_event"]))),
+            twin.map_or("–".into(), |t| format!(
+                "{:.1}",
+                number(&t["call_p50_us"])
+            )),
+            twin.map_or("–".into(), |t| format!(
+                "{:.0}",
+                number(&t["ns_per_event"])
+            )),
         )?;
     }
     writeln!(out)?;

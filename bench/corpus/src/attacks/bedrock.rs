@@ -14,7 +14,10 @@ const PREMIUM_MODEL: &str = "anthropic.claude-3-opus-20240229-v1:0";
 
 /// A Bedrock resource ARN in the actor's account and region.
 fn resource_arn(ctx: &Ctx<'_>, kind: &str, id: &str) -> String {
-    format!("arn:aws:bedrock:{}:{}:{kind}/{id}", ctx.region, ctx.account.id)
+    format!(
+        "arn:aws:bedrock:{}:{}:{kind}/{id}",
+        ctx.region, ctx.account.id
+    )
 }
 
 /// An identifier in the style of Bedrock agents and knowledge bases.
@@ -48,16 +51,24 @@ pub(super) fn llm_jacking(scene: &mut Scene<'_, '_>) {
 
     scene.call(&actor, bedrock::list_foundation_models);
     scene.call(&actor, |_| {
-        bedrock::control("GetFoundationModelAvailability", object! {"modelId" => PREMIUM_MODEL})
+        bedrock::control(
+            "GetFoundationModelAvailability",
+            object! {"modelId" => PREMIUM_MODEL},
+        )
     });
     scene.call(&actor, |_| {
-        bedrock::control("ListFoundationModelAgreementOffers", object! {"modelId" => PREMIUM_MODEL})
+        bedrock::control(
+            "ListFoundationModelAgreementOffers",
+            object! {"modelId" => PREMIUM_MODEL},
+        )
     });
     for name in MODEL_ACCESS {
         scene.call(&actor, |_| model_access(name));
     }
     for _ in 0..6 {
-        scene.call(&actor, |ctx| bedrock::invoke(ctx, "InvokeModel", PREMIUM_MODEL));
+        scene.call(&actor, |ctx| {
+            bedrock::invoke(ctx, "InvokeModel", PREMIUM_MODEL)
+        });
     }
 }
 
@@ -68,7 +79,9 @@ pub(super) fn access_denied(scene: &mut Scene<'_, '_>) {
 
     scene.call(&actor, bedrock::list_foundation_models);
     for _ in 0..6 {
-        scene.denied(&actor, |ctx| bedrock::invoke(ctx, "InvokeModel", PREMIUM_MODEL));
+        scene.denied(&actor, |ctx| {
+            bedrock::invoke(ctx, "InvokeModel", PREMIUM_MODEL)
+        });
     }
     for name in MODEL_ACCESS {
         scene.denied(&actor, |_| model_access(name));
@@ -102,26 +115,34 @@ pub(super) fn defense_evasion(scene: &mut Scene<'_, '_>) {
     scene.call(&actor, |_| {
         bedrock::control("DeleteModelInvocationLoggingConfiguration", Json::Null)
     });
-    scene.call(&actor, |_| bedrock::control("ListGuardrails", object! {"maxResults" => 20i64}));
     scene.call(&actor, |_| {
-        bedrock::control("GetGuardrail", object! {
-            "guardrailIdentifier" => guardrail.as_str(),
-            "guardrailVersion" => "DRAFT",
-        })
+        bedrock::control("ListGuardrails", object! {"maxResults" => 20i64})
+    });
+    scene.call(&actor, |_| {
+        bedrock::control(
+            "GetGuardrail",
+            object! {
+                "guardrailIdentifier" => guardrail.as_str(),
+                "guardrailVersion" => "DRAFT",
+            },
+        )
     });
     scene.call(&actor, |ctx| {
         let arn = resource_arn(ctx, "guardrail", &guardrail);
-        bedrock::control("UpdateGuardrail", object! {
-            "guardrailIdentifier" => guardrail.as_str(),
-            "name" => "customer-support",
-            "blockedInputMessaging" => "HIDDEN_DUE_TO_SECURITY_REASONS",
-            "blockedOutputsMessaging" => "HIDDEN_DUE_TO_SECURITY_REASONS",
-            "contentPolicyConfig" => object! {"filtersConfig" => vec![object! {
-                "type" => "PROMPT_ATTACK",
-                "inputStrength" => "NONE",
-                "outputStrength" => "NONE",
-            }]},
-        })
+        bedrock::control(
+            "UpdateGuardrail",
+            object! {
+                "guardrailIdentifier" => guardrail.as_str(),
+                "name" => "customer-support",
+                "blockedInputMessaging" => "HIDDEN_DUE_TO_SECURITY_REASONS",
+                "blockedOutputsMessaging" => "HIDDEN_DUE_TO_SECURITY_REASONS",
+                "contentPolicyConfig" => object! {"filtersConfig" => vec![object! {
+                    "type" => "PROMPT_ATTACK",
+                    "inputStrength" => "NONE",
+                    "outputStrength" => "NONE",
+                }]},
+            },
+        )
         .response(object! {
             "guardrailId" => guardrail.as_str(),
             "guardrailArn" => arn,
@@ -130,18 +151,27 @@ pub(super) fn defense_evasion(scene: &mut Scene<'_, '_>) {
         })
     });
     scene.call(&actor, |_| {
-        bedrock::control("CreateGuardrailVersion", object! {
-            "guardrailIdentifier" => guardrail.as_str(),
-            "description" => "tuning",
-        })
+        bedrock::control(
+            "CreateGuardrailVersion",
+            object! {
+                "guardrailIdentifier" => guardrail.as_str(),
+                "description" => "tuning",
+            },
+        )
         .response(object! {"guardrailId" => guardrail.as_str(), "version" => "4"})
     });
     scene.call(&actor, |_| {
-        bedrock::control("DeleteGuardrail", object! {"guardrailIdentifier" => other_guardrail})
+        bedrock::control(
+            "DeleteGuardrail",
+            object! {"guardrailIdentifier" => other_guardrail},
+        )
     });
     scene.call(&actor, |ctx| {
         let arn = resource_arn(ctx, "automated-reasoning-policy", &policy);
-        bedrock::control("DeleteAutomatedReasoningPolicy", object! {"policyArn" => arn})
+        bedrock::control(
+            "DeleteAutomatedReasoningPolicy",
+            object! {"policyArn" => arn},
+        )
     });
 }
 
@@ -169,13 +199,17 @@ pub(super) fn agent_backdoor(scene: &mut Scene<'_, '_>) {
             ctx.dice.upper_hex(10)
         );
         let arn = resource_arn(ctx, "agent", &agent);
-        bedrock::agents(ctx, "CreateAgent", object! {
-            "agentName" => "support-triage-helper",
-            "foundationModel" => bedrock::MODELS[0],
-            "agentResourceRoleArn" => role,
-            "instruction" => "HIDDEN_DUE_TO_SECURITY_REASONS",
-            "idleSessionTTLInSeconds" => 600i64,
-        })
+        bedrock::agents(
+            ctx,
+            "CreateAgent",
+            object! {
+                "agentName" => "support-triage-helper",
+                "foundationModel" => bedrock::MODELS[0],
+                "agentResourceRoleArn" => role,
+                "instruction" => "HIDDEN_DUE_TO_SECURITY_REASONS",
+                "idleSessionTTLInSeconds" => 600i64,
+            },
+        )
         .response(object! {"agent" => object! {
             "agentId" => agent.as_str(),
             "agentName" => "support-triage-helper",
@@ -191,27 +225,39 @@ pub(super) fn agent_backdoor(scene: &mut Scene<'_, '_>) {
             ctx.account.id,
             ctx.dice.hex(6)
         );
-        bedrock::agents(ctx, "CreateAgentActionGroup", draft(vec![
-            ("actionGroupName", "ticket-tools".into()),
-            ("actionGroupExecutor", object! {"lambda" => function}),
-        ]))
+        bedrock::agents(
+            ctx,
+            "CreateAgentActionGroup",
+            draft(vec![
+                ("actionGroupName", "ticket-tools".into()),
+                ("actionGroupExecutor", object! {"lambda" => function}),
+            ]),
+        )
     });
     scene.call(&actor, |ctx| {
-        bedrock::agents(ctx, "AssociateAgentKnowledgeBase", draft(vec![
-            ("knowledgeBaseId", knowledge_base.as_str().into()),
-            ("description", "Product documentation".into()),
-            ("knowledgeBaseState", "ENABLED".into()),
-        ]))
+        bedrock::agents(
+            ctx,
+            "AssociateAgentKnowledgeBase",
+            draft(vec![
+                ("knowledgeBaseId", knowledge_base.as_str().into()),
+                ("description", "Product documentation".into()),
+                ("knowledgeBaseState", "ENABLED".into()),
+            ]),
+        )
     });
     scene.call(&actor, |ctx| {
-        bedrock::agents(ctx, "CreateDataSource", object! {
-            "knowledgeBaseId" => knowledge_base.as_str(),
-            "name" => "vendor-docs",
-            "dataSourceConfiguration" => object! {
-                "type" => "S3",
-                "s3Configuration" => object! {"bucketArn" => outside_bucket.as_str()},
+        bedrock::agents(
+            ctx,
+            "CreateDataSource",
+            object! {
+                "knowledgeBaseId" => knowledge_base.as_str(),
+                "name" => "vendor-docs",
+                "dataSourceConfiguration" => object! {
+                    "type" => "S3",
+                    "s3Configuration" => object! {"bucketArn" => outside_bucket.as_str()},
+                },
             },
-        })
+        )
         .response(object! {"dataSource" => object! {
             "dataSourceId" => data_source.as_str(),
             "knowledgeBaseId" => knowledge_base.as_str(),
@@ -219,19 +265,27 @@ pub(super) fn agent_backdoor(scene: &mut Scene<'_, '_>) {
         }})
     });
     scene.call(&actor, |ctx| {
-        bedrock::agents(ctx, "StartIngestionJob", object! {
-            "knowledgeBaseId" => knowledge_base.as_str(),
-            "dataSourceId" => data_source.as_str(),
-        })
+        bedrock::agents(
+            ctx,
+            "StartIngestionJob",
+            object! {
+                "knowledgeBaseId" => knowledge_base.as_str(),
+                "dataSourceId" => data_source.as_str(),
+            },
+        )
     });
     scene.call(&actor, |ctx| {
         bedrock::agents(ctx, "PrepareAgent", object! {"agentId" => agent.as_str()})
     });
     scene.call(&actor, |ctx| {
-        bedrock::agents(ctx, "CreateAgentAlias", object! {
-            "agentId" => agent.as_str(),
-            "agentAliasName" => "live",
-        })
+        bedrock::agents(
+            ctx,
+            "CreateAgentAlias",
+            object! {
+                "agentId" => agent.as_str(),
+                "agentAliasName" => "live",
+            },
+        )
     });
 }
 
@@ -254,25 +308,31 @@ pub(super) fn resource_abuse(scene: &mut Scene<'_, '_>) {
         let role = format!("arn:aws:iam::{}:role/bedrock-model-import", ctx.account.id);
         let id = ctx.dice.hex(12);
         let job = resource_arn(ctx, "model-import-job", &id);
-        bedrock::control("CreateModelImportJob", object! {
-            "jobName" => "import-llama-finetune",
-            "importedModelName" => "llama-finetune-v2",
-            "roleArn" => role,
-            "modelDataSource" => object! {"s3DataSource" => object! {
-                "s3Uri" => format!("s3://model-drop-{outsider}/weights/"),
-            }},
-        })
+        bedrock::control(
+            "CreateModelImportJob",
+            object! {
+                "jobName" => "import-llama-finetune",
+                "importedModelName" => "llama-finetune-v2",
+                "roleArn" => role,
+                "modelDataSource" => object! {"s3DataSource" => object! {
+                    "s3Uri" => format!("s3://model-drop-{outsider}/weights/"),
+                }},
+            },
+        )
         .response(object! {"jobArn" => job})
     });
     scene.call(&actor, |ctx| {
         let id = ctx.dice.hex(12);
         let arn = resource_arn(ctx, "provisioned-model", &id);
-        bedrock::control("CreateProvisionedModelThroughput", object! {
-            "modelUnits" => 2i64,
-            "provisionedModelName" => "batch-capacity",
-            "modelId" => PREMIUM_MODEL,
-            "commitmentDuration" => "SixMonths",
-        })
+        bedrock::control(
+            "CreateProvisionedModelThroughput",
+            object! {
+                "modelUnits" => 2i64,
+                "provisionedModelName" => "batch-capacity",
+                "modelId" => PREMIUM_MODEL,
+                "commitmentDuration" => "SixMonths",
+            },
+        )
         .response(object! {"provisionedModelArn" => arn})
     });
 }

@@ -31,7 +31,10 @@ pub(super) fn key_used_from_many_places(scene: &mut Scene<'_, '_>) {
 
 pub(super) fn github_credential_replay(scene: &mut Scene<'_, '_>) {
     let deployer = scene.victim(|p| p.persona == Persona::GithubDeployer).1;
-    let runner = scene.dice.pick(&network::GITHUB_RUNNERS).address(scene.dice);
+    let runner = scene
+        .dice
+        .pick(&network::GITHUB_RUNNERS)
+        .address(scene.dice);
     let session = Session {
         key: scene.dice.aws_id("ASIA"),
         started: scene.at,
@@ -40,7 +43,14 @@ pub(super) fn github_credential_replay(scene: &mut Scene<'_, '_>) {
     };
     let (caller, call) = issuance(deployer, scene.organisation, &session, scene.at, scene.dice)
         .expect("GitHub Actions credentials are issued by a recorded call");
-    let entry = traffic::entry(scene.at, scene.at, deployer.region, &caller, &call, scene.dice);
+    let entry = traffic::entry(
+        scene.at,
+        scene.at,
+        deployer.region,
+        &caller,
+        &call,
+        scene.dice,
+    );
     scene.entries.push(entry);
 
     let check = scene.with_session(

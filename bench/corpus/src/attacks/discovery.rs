@@ -65,7 +65,9 @@ pub(super) fn bucket_posture_sweep(scene: &mut Scene<'_, '_>) {
         let bucket = &actor.account.buckets[(first + offset) % actor.account.buckets.len()];
         let (name, subresource) = *scene.dice.pick(&storage::BUCKET_POSTURE_READS);
         scene.wait_ms(100, 400);
-        scene.call_now(&actor, |ctx| storage::bucket_read(ctx, name, subresource, bucket));
+        scene.call_now(&actor, |ctx| {
+            storage::bucket_read(ctx, name, subresource, bucket)
+        });
     }
 }
 

@@ -326,7 +326,14 @@ impl<'a> Scene<'a, '_> {
     /// Records the call without letting time pass first.
     fn call_now(&mut self, actor: &Actor<'_>, build: impl FnOnce(&mut Ctx<'_>) -> Call) {
         let call = build(&mut self.ctx(actor));
-        let entry = traffic::entry(self.at, self.at, actor.region, &actor.caller, &call, self.dice);
+        let entry = traffic::entry(
+            self.at,
+            self.at,
+            actor.region,
+            &actor.caller,
+            &call,
+            self.dice,
+        );
         self.entries.push(entry);
     }
 
@@ -358,11 +365,17 @@ impl<'a> Scene<'a, '_> {
 
     /// An IAM user with a long-term key, leaked.
     fn leaked_key_owner(&mut self) -> &'a Principal {
-        self.victim(|p| matches!(p.persona, Persona::Developer | Persona::OnPremisesApp)).1
+        self.victim(|p| matches!(p.persona, Persona::Developer | Persona::OnPremisesApp))
+            .1
     }
 
     /// `principal` calling with its long-term key from `source` with `agent`.
-    fn with_long_term_key(&mut self, principal: &Principal, source: String, agent: Agent) -> Actor<'a> {
+    fn with_long_term_key(
+        &mut self,
+        principal: &Principal,
+        source: String,
+        agent: Agent,
+    ) -> Actor<'a> {
         let account = self.organisation.account_of(principal);
         Actor {
             caller: Caller {

@@ -114,13 +114,25 @@ pub(super) fn cloudshell_persistence(scene: &mut Scene<'_, '_>) {
     let browser = scene.with_session(operator, &session, source, agents::BROWSERS[2], true);
     // CloudShell runs in AWS: its CLI calls come from an AWS address.
     let shell_address = network::aws_address(operator.region, scene.dice);
-    let shell = scene.with_session(operator, &session, shell_address, agents::CLOUDSHELL_CLI, true);
+    let shell = scene.with_session(
+        operator,
+        &session,
+        shell_address,
+        agents::CLOUDSHELL_CLI,
+        true,
+    );
     let environment = scene.dice.uuid();
     let backdoor = *scene.dice.pick(&BACKDOOR_USERS);
 
-    scene.call(&browser, |_| control::cloudshell_call("CreateEnvironment", &environment));
-    scene.call(&browser, |_| control::cloudshell_call("GetEnvironmentStatus", &environment));
-    scene.call(&browser, |_| control::cloudshell_call("CreateSession", &environment));
+    scene.call(&browser, |_| {
+        control::cloudshell_call("CreateEnvironment", &environment)
+    });
+    scene.call(&browser, |_| {
+        control::cloudshell_call("GetEnvironmentStatus", &environment)
+    });
+    scene.call(&browser, |_| {
+        control::cloudshell_call("CreateSession", &environment)
+    });
     scene.wait(20, 60);
     scene.call(&shell, control::get_caller_identity);
     scene.call(&shell, |ctx| control::create_user(ctx, backdoor));
@@ -144,11 +156,15 @@ pub(super) fn eks_cluster_takeover(scene: &mut Scene<'_, '_>) {
     scene.call(&actor, |_| {
         Call::new(EKS, "DescribeCluster").request(object! {"name" => cluster.as_str()})
     });
-    scene.call(&actor, |ctx| compute::create_access_entry(ctx, &cluster, &outsider));
+    scene.call(&actor, |ctx| {
+        compute::create_access_entry(ctx, &cluster, &outsider)
+    });
     scene.call(&actor, |_| {
         compute::associate_access_policy(&cluster, &outsider, compute::CLUSTER_ADMIN_POLICY)
     });
-    scene.call(&actor, |ctx| compute::disable_control_plane_logs(ctx, &cluster));
+    scene.call(&actor, |ctx| {
+        compute::disable_control_plane_logs(ctx, &cluster)
+    });
 }
 
 pub(super) fn user_data_execution(scene: &mut Scene<'_, '_>) {

@@ -106,10 +106,7 @@ pub(crate) fn change_instance_state(ctx: &mut Ctx<'_>, name: &'static str, insta
     };
     let state = |(code, label): (i64, &str)| object! {"code" => code, "name" => label};
     let request_id = ctx.uuid();
-    let mut request = vec![(
-        "instancesSet",
-        items("instanceId", &[instance.to_owned()]),
-    )];
+    let mut request = vec![("instancesSet", items("instanceId", &[instance.to_owned()]))];
     if name == "StopInstances" {
         request.push(("force", Json::from(false)));
     }
@@ -197,7 +194,11 @@ pub(crate) fn create_access_entry(ctx: &mut Ctx<'_>, cluster: &str, principal_ar
 }
 
 /// `AssociateAccessPolicy` of `policy_arn`, cluster-wide.
-pub(crate) fn associate_access_policy(cluster: &str, principal_arn: &str, policy_arn: &str) -> Call {
+pub(crate) fn associate_access_policy(
+    cluster: &str,
+    principal_arn: &str,
+    policy_arn: &str,
+) -> Call {
     Call::new(EKS, "AssociateAccessPolicy")
         .request(object! {
             "name" => cluster,

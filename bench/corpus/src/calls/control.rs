@@ -44,7 +44,10 @@ pub(crate) fn issue_role_session(ctx: &mut Ctx<'_>, session: &RoleSession<'_>) -
         "durationSeconds" => duration,
     };
     let issued = [
-        ("credentials", credentials(ctx, session.key, session.lifetime)),
+        (
+            "credentials",
+            credentials(ctx, session.key, session.lifetime),
+        ),
         (
             "assumedRoleUser",
             object! {
@@ -118,7 +121,10 @@ pub(crate) fn console_login(_: &mut Ctx<'_>) -> Call {
 /// Config make them.
 pub(crate) fn iam_read(ctx: &mut Ctx<'_>) -> Call {
     let id = ctx.account.id.clone();
-    let role = format!("{}-ec2", ctx.pick(&["orders-api", "web-frontend", "batch-worker"]));
+    let role = format!(
+        "{}-ec2",
+        ctx.pick(&["orders-api", "web-frontend", "batch-worker"])
+    );
     let policy = format!("arn:aws:iam::{id}:policy/{role}-access");
     match ctx.dice.below(6) {
         0 => Call::new(IAM, "ListRoles").request(object! {"maxItems" => 1000i64}),
@@ -137,7 +143,10 @@ pub(crate) fn iam_read(ctx: &mut Ctx<'_>) -> Call {
 
 /// A deployment's change to a role: tags or an inline policy.
 pub(crate) fn iam_role_change(ctx: &mut Ctx<'_>) -> Call {
-    let role = format!("{}-ec2", ctx.pick(&["orders-api", "web-frontend", "batch-worker"]));
+    let role = format!(
+        "{}-ec2",
+        ctx.pick(&["orders-api", "web-frontend", "batch-worker"])
+    );
     if ctx.dice.chance(500) {
         Call::new(IAM, "TagRole").request(object! {
             "roleName" => role,
@@ -205,7 +214,8 @@ pub(crate) fn create_virtual_mfa_device(ctx: &mut Ctx<'_>, device: &str) -> Call
 /// An MFA call naming the user and the device's serial number
 /// (`EnableMFADevice`, `DeactivateMFADevice`).
 pub(crate) fn mfa_device_call(ctx: &Ctx<'_>, name: &'static str, user: &str, device: &str) -> Call {
-    Call::new(IAM, name).request(object! {"userName" => user, "serialNumber" => mfa_arn(ctx, device)})
+    Call::new(IAM, name)
+        .request(object! {"userName" => user, "serialNumber" => mfa_arn(ctx, device)})
 }
 
 /// A call without parameters (`ListUsers`, `GetAccountSummary`, ...).
@@ -272,7 +282,10 @@ pub(crate) fn redirect_trail(ctx: &Ctx<'_>, bucket: &str) -> Call {
 
 /// `CreateTrail` named `name`, delivering to `bucket`.
 pub(crate) fn create_trail(ctx: &Ctx<'_>, name: &str, bucket: &str) -> Call {
-    let arn = format!("arn:aws:cloudtrail:{}:{}:trail/{name}", ctx.region, ctx.account.id);
+    let arn = format!(
+        "arn:aws:cloudtrail:{}:{}:trail/{name}",
+        ctx.region, ctx.account.id
+    );
     Call::new(CLOUDTRAIL, "CreateTrail")
         .request(object! {
             "name" => name,

@@ -134,7 +134,11 @@ pub(crate) fn object_call(ctx: &mut Ctx<'_>, name: &'static str, bucket: &str, k
         .request(object! {"bucketName" => bucket, "Host" => host.as_str(), "key" => key})
         .response(response)
         .additional(additional)
-        .resource("AWS::S3::Object", format!("arn:aws:s3:::{bucket}/{key}"), None)
+        .resource(
+            "AWS::S3::Object",
+            format!("arn:aws:s3:::{bucket}/{key}"),
+            None,
+        )
         .resource(
             "AWS::S3::Bucket",
             format!("arn:aws:s3:::{bucket}"),
