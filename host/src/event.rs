@@ -172,7 +172,7 @@ impl<'a> Fields<'a> {
 
     /// Encodes the fields into an [`Event`].
     pub fn into_event(self, position: Position, timestamp_ms: i64) -> Event {
-        let mut writer = EventWriter::new();
+        let mut writer = EventWriter::with_capacity(self.entries.len());
         for (path, value) in &self.entries {
             let value = match value {
                 FieldValue::Text(text) => ValueRef::Text(text),
@@ -184,7 +184,7 @@ impl<'a> Fields<'a> {
             };
             writer.field(path, value);
         }
-        let mut record = Vec::with_capacity(1024);
+        let mut record = Vec::new();
         writer.finish(timestamp_ms, &mut record);
         Event {
             position,

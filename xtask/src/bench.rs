@@ -121,9 +121,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     let mut results = suite.measure(&plan, &corpus)?;
 
     if !quick {
-        run(cargo()
-            .current_dir(root)
-            .args(["bench", "-p", "ferrule", "--", "--noplot"]))?;
+        run(cargo().current_dir(root).args(["bench", "-p", "ferrule"]))?;
         results.push(Measured {
             name: "criterion",
             command: "cargo bench -p ferrule".into(),
@@ -343,6 +341,10 @@ impl Suite {
         }
         let result = last_json_line(&String::from_utf8_lossy(&output.stdout))
             .with_context(|| format!("reading the result of {name}"))?;
+        // Kept beside the report, for a closer look at one run.
+        let kept = self.work.join(format!("{name}.json"));
+        std::fs::write(&kept, result.to_string())
+            .with_context(|| format!("writing {}", kept.display()))?;
         Ok(Measured {
             name,
             command: shown.replace(&format!("{}/", self.root.display()), ""),

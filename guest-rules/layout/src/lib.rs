@@ -92,6 +92,18 @@ pub enum ValueRef<'a> {
     Json(&'a str),
 }
 
+impl ValueRef<'_> {
+    /// Bytes the value takes in a record.
+    fn encoded_len(&self) -> usize {
+        match self {
+            ValueRef::Text(text) | ValueRef::Json(text) => text.len(),
+            ValueRef::Integer(_) | ValueRef::Float(_) => 8,
+            ValueRef::Bool(_) => 1,
+            ValueRef::TextList(items) => 4 + items.iter().map(|item| 4 + item.len()).sum::<usize>(),
+        }
+    }
+}
+
 /// Why a buffer is not a well-formed record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LayoutError {
@@ -133,6 +145,13 @@ impl<'a> EventWriter<'a> {
         EventWriter { fields: Vec::new() }
     }
 
+    /// An empty record with room for `fields` fields.
+    pub fn with_capacity(fields: usize) -> Self {
+        EventWriter {
+            fields: Vec::with_capacity(fields),
+        }
+    }
+
     /// Adds one field.
     pub fn field(&mut self, name: &'a str, value: ValueRef<'a>) -> &mut Self {
         self.fields.push((name, value));
@@ -169,6 +188,11 @@ impl<'a> EventWriter<'a> {
 
         let start = out.len();
         let table_end = HEADER_LEN + fields.len() * ENTRY_LEN;
+        let data_len: usize = fields
+            .iter()
+            .map(|(name, value)| name.len() + value.encoded_len())
+            .sum();
+        out.reserve(table_end + data_len);
         out.resize(start + table_end, 0);
 
         let mut entries = Vec::with_capacity(fields.len());

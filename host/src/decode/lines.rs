@@ -78,7 +78,8 @@ impl RecordReader {
     /// holding only `{` or `[`), every line up to the matching closing line
     /// at column 0. Returns its first line number and its bytes.
     fn next_document(&mut self) -> Result<Option<(u64, Vec<u8>)>, DecodeError> {
-        let mut line = Vec::new();
+        // Room for a typical CloudTrail record, so one line is one allocation.
+        let mut line = Vec::with_capacity(4096);
         loop {
             if !self.read_line(&mut line)? {
                 return Ok(None);

@@ -380,6 +380,10 @@ fn call_times(out: &mut String, results: &[Measured]) -> Result<()> {
     let native_rules = native.result["rules"].as_array().unwrap_or(&empty);
     for rule in wasm.result["rules"].as_array().unwrap_or(&empty) {
         let slug = rule["slug"].as_str().unwrap_or("?");
+        if rule["calls"].as_u64() == Some(0) {
+            writeln!(out, "| `{slug}` | 0 | 0 | – | – | – | – | – |")?;
+            continue;
+        }
         let twin = native_rules.iter().find(|r| r["slug"] == rule["slug"]);
         writeln!(
             out,
