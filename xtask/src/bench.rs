@@ -16,7 +16,8 @@
 //! 5. the peer: rsigma on Sigma equivalents of the single-event rules,
 //!    against ferrule with those same rules;
 //! 6. per-rule call times (from 2);
-//! 7. record-to-alert latency of the `ferrule` binary at a steady rate;
+//! 7. record-to-alert latency of the `ferrule` binary at a steady rate,
+//!    at the target rate and at a rate the pipeline sustains;
 //! 8. one core against two;
 //!
 //! then the criterion micro-benchmarks (full mode only).
@@ -39,6 +40,8 @@ pub struct Plan {
     pub attack_every: u64,
     pub latency_rate: u64,
     pub latency_records: u64,
+    /// A rate the pipeline sustains, for latency without a queue.
+    pub latency_low_rate: u64,
     pub quiet_rules: u32,
     pub broad_rules: u32,
 }
@@ -52,6 +55,7 @@ impl Plan {
                 attack_every: 500,
                 latency_rate: 20_000,
                 latency_records: 20_000,
+                latency_low_rate: 10_000,
                 quiet_rules: 20,
                 broad_rules: 5,
             }
@@ -62,6 +66,7 @@ impl Plan {
                 attack_every: 5_000,
                 latency_rate: 50_000,
                 latency_records: 500_000,
+                latency_low_rate: 10_000,
                 quiet_rules: 1_000,
                 broad_rules: 100,
             }
@@ -282,10 +287,8 @@ impl Suite {
             &["--rules", &rules_arg, "--batch-size", "1"],
             None,
         )?);
-        results.push(self.tool(
-            "latency",
-            &self.bench_bin,
-            &[
+        let latency = |name: &'static str, rate: u64, records: u64| {
+            let args = [
                 "latency".into(),
                 "--ferrule".into(),
                 self.ferrule_bin.display().to_string(),
@@ -294,13 +297,17 @@ impl Suite {
                 "--cache-dir".into(),
                 self.cache.display().to_string(),
                 "--rate".into(),
-                plan.latency_rate.to_string(),
+                rate.to_string(),
                 "--records".into(),
-                plan.latency_records.to_string(),
+                records.to_string(),
                 input.clone(),
-            ],
-            None,
-        )?);
+            ];
+            self.tool(name, &self.bench_bin, &args, None)
+        };
+        // Ten seconds at the lower rate: enough alerts for a p99.
+        let low_records = plan.latency_records.min(10 * plan.latency_low_rate);
+        results.push(latency("latency_low", plan.latency_low_rate, low_records)?);
+        results.push(latency("latency", plan.latency_rate, plan.latency_records)?);
         Ok(results)
     }
 
