@@ -39,6 +39,17 @@ enum Command {
 }
 
 fn main() {
+    // The engine's own warnings (a rule call that failed, a rejected
+    // record) explain a failed measurement; progress messages would only
+    // disturb it.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FERRULE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_target(false)
+        .init();
     let cli = Cli::parse();
     let outcome: Result<()> = match cli.command {
         Command::Throughput(args) => throughput::run(&args),

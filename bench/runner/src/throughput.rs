@@ -110,9 +110,17 @@ pub fn run(args: &Args) -> Result<()> {
                 })
             })
             .collect();
-        let failures: u64 = stats.rules.iter().map(|r| r.total_failures()).sum();
-        if failures > 0 {
-            bail!("{failures} rule calls failed: the measurement would not be of working rules");
+        let failed: Vec<String> = stats
+            .rules
+            .iter()
+            .filter(|r| r.total_failures() > 0)
+            .map(|r| format!("{} {:?}", r.slug, r.failures))
+            .collect();
+        if !failed.is_empty() {
+            bail!(
+                "rule calls failed, so the measurement would not be of working rules: {}",
+                failed.join(", ")
+            );
         }
         json!({
             "events": stats.events,

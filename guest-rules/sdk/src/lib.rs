@@ -118,16 +118,20 @@ impl<R: Rule> Adapter<R> {
 
     fn events(batch: &[u8]) -> Result<Vec<wit::Alert>, Failure> {
         let mut alerts = Alerts::new();
+        idioms::begin_call();
         for record in layout::records(batch) {
             let record = record.map_err(|e| format!("malformed event batch: {e}"))?;
             R::on_event(&Event::new(record), &mut alerts)?;
         }
+        idioms::end_call();
         Ok(alerts.into_wit())
     }
 
     fn tick(watermark: i64) -> Result<Vec<wit::Alert>, Failure> {
         let mut alerts = Alerts::new();
+        idioms::begin_call();
         R::on_tick(watermark, &mut alerts)?;
+        idioms::end_call();
         Ok(alerts.into_wit())
     }
 }

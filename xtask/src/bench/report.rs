@@ -415,8 +415,11 @@ fn latency(out: &mut String, results: &[Measured]) -> Result<()> {
     if runs.is_empty() {
         return Ok(());
     }
-    writeln!(out, "### Latency at a steady rate
-")?;
+    writeln!(
+        out,
+        "### Latency at a steady rate
+"
+    )?;
     writeln!(
         out,
         "The `ferrule` binary reading standard input, every shipped rule loaded, records \

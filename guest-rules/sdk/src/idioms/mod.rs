@@ -13,7 +13,8 @@
 //!   (no host calls of its own);
 //! - [`RecentValues`]: the recent distinct values of several fields per
 //!   key, each with when it was last seen, by which event and how often
-//!   (two host calls per event);
+//!   (one read and at most one write per key and call, however many events
+//!   the call brings);
 //! - [`tier`] and [`ratio`]: the score computations aggregate rules use.
 //!
 //! Each idiom namespaces its keys with its own name, so a rule can use
@@ -37,6 +38,18 @@ pub use recent::{RecentSnapshot, RecentValue, RecentValues};
 pub use sequence::{Completed, Sequence};
 pub use suppression::Suppression;
 pub use window::{SlidingWindow, WindowEntry, WindowStats, ratio, tier};
+
+/// Prepares the idioms for a rule call: drops anything an earlier call that
+/// failed left behind.
+pub(crate) fn begin_call() {
+    recent::begin_call();
+}
+
+/// Ends a rule call that succeeded: writes back what the idioms held for
+/// the length of the call.
+pub(crate) fn end_call() {
+    recent::end_call();
+}
 
 /// Joins the parts of a key with a separator that cannot occur in ECS
 /// values (the ASCII unit separator), so `("a", "bc")` and `("ab", "c")`

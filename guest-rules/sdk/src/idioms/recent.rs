@@ -1,5 +1,9 @@
 //! Recent distinct values of several fields per key.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
 use crate::codec::{Decoder, Encoder, truncate};
 use crate::event::Event;
 use crate::state;
@@ -27,8 +31,10 @@ const DEFAULT_CAP: usize = 32;
 /// whatever the store's expiry has reclaimed. The state expires one span
 /// after its newest value.
 ///
-/// Host calls: one get and one set (or delete) per recorded event, all
-/// fields together in one value.
+/// Host calls: one get per key and call, and one set (or delete) per key
+/// written, when the call ends: a batch of events under one key decodes
+/// and encodes the key's values once, not once per event. All fields are
+/// kept together in one value.
 #[derive(Debug, Clone, Copy)]
 pub struct RecentValues {
     name: &'static str,
@@ -184,12 +190,18 @@ impl RecentValues {
             .max(1)
     }
 
-    /// The values of `key` seen within the span before `now`. One host
-    /// call; a stored value that does not decode reads as none.
+    /// The values of `key` seen within the span before `now`. A stored
+    /// value that does not decode reads as none.
     pub fn read(&self, key: &[&str], now: i64) -> RecentSnapshot {
-        let mut snapshot = state::get(&self.state_key(key))
-            .and_then(|bytes| RecentSnapshot::decode(&bytes))
-            .unwrap_or_default();
+        let state_key = self.state_key(key);
+        let mut snapshot = TOUCHED.with(|touched| {
+            let mut touched = touched.borrow_mut();
+            (*touched
+                .entry(state_key)
+                .or_insert_with_key(|key| Touched::load(key))
+                .snapshot)
+                .clone()
+        });
         snapshot.forget_before(now.saturating_sub(self.span_ms));
         snapshot
     }
@@ -202,24 +214,73 @@ impl RecentValues {
         key: &[&str],
         event: &Event<'_>,
         values: &[(u64, &str)],
-    ) -> RecentSnapshot {
+    ) -> Rc<RecentSnapshot> {
         let now = event.timestamp_ms();
         let state_key = self.state_key(key);
-        let mut snapshot = self.read(key, now);
-        for &(field, value) in values {
-            if !value.is_empty() {
-                snapshot.note(field, value, now, event.id(), self.cap(field));
+        TOUCHED.with(|touched| {
+            let mut touched = touched.borrow_mut();
+            let entry = touched
+                .entry(state_key)
+                .or_insert_with_key(|key| Touched::load(key));
+            // The previous event's snapshot is normally dropped by now, so
+            // this changes the cached one in place.
+            let snapshot = Rc::make_mut(&mut entry.snapshot);
+            snapshot.forget_before(now.saturating_sub(self.span_ms));
+            for &(field, value) in values {
+                if !value.is_empty() {
+                    snapshot.note(field, value, now, event.id(), self.cap(field));
+                }
             }
+            let newest = snapshot.seen.iter().map(|s| s.last_ms).max();
+            entry.write = Some(newest.map(|newest| newest.saturating_add(self.span_ms)));
+            Rc::clone(&entry.snapshot)
+        })
+    }
+}
+
+thread_local! {
+    /// The snapshots the current call has read or recorded, by state key.
+    /// A call is single-threaded and calls do not overlap, so this is the
+    /// call's own; [`end_call`] writes the changed ones back to the store.
+    static TOUCHED: RefCell<BTreeMap<String, Touched>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// A snapshot the current call holds.
+struct Touched {
+    snapshot: Rc<RecentSnapshot>,
+    /// What to write back: `Some(Some(expiry))` to store it, `Some(None)`
+    /// to delete it (nothing left), `None` when only read.
+    write: Option<Option<i64>>,
+}
+
+impl Touched {
+    fn load(state_key: &str) -> Touched {
+        let snapshot = state::get(state_key)
+            .and_then(|bytes| RecentSnapshot::decode(&bytes))
+            .unwrap_or_default();
+        Touched {
+            snapshot: Rc::new(snapshot),
+            write: None,
         }
-        match snapshot.seen.iter().map(|s| s.last_ms).max() {
-            Some(newest) => state::set(
-                &state_key,
-                &snapshot.encode(),
-                newest.saturating_add(self.span_ms),
-            ),
-            None => state::delete(&state_key),
+    }
+}
+
+/// Forgets snapshots held from an earlier call that did not end cleanly.
+pub(crate) fn begin_call() {
+    TOUCHED.with(|touched| touched.borrow_mut().clear());
+}
+
+/// Writes back the snapshots the call changed.
+pub(crate) fn end_call() {
+    let touched = TOUCHED.with(|touched| std::mem::take(&mut *touched.borrow_mut()));
+    for (state_key, touched) in touched {
+        match touched.write {
+            Some(Some(expires_at)) => {
+                state::set(&state_key, &touched.snapshot.encode(), expires_at)
+            }
+            Some(None) => state::delete(&state_key),
+            None => {}
         }
-        snapshot
     }
 }
 
