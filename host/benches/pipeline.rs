@@ -46,10 +46,11 @@ fn single_event_rules(runtime: &Runtime) -> Vec<RuleInstance> {
         .collect();
     files.sort();
     for path in files {
-        if let Ok(rule) = runtime.load_file(&path) {
-            if !rule.metadata().event_time_order && !rule.metadata().wants_tick {
-                rules.push(rule);
-            }
+        if let Ok(rule) = runtime.load_file(&path)
+            && !rule.metadata().event_time_order
+            && !rule.metadata().wants_tick
+        {
+            rules.push(rule);
         }
     }
     rules
@@ -152,7 +153,7 @@ fn reload(c: &mut Criterion) {
     group.bench_function("apply_swap", |b| {
         b.iter_batched(
             || runtime.load_bytes("bench", &bytes).unwrap(),
-            |candidate| pipeline.apply(RuleChange::Upsert(candidate)),
+            |candidate| pipeline.apply(RuleChange::Upsert(Box::new(candidate))),
             BatchSize::SmallInput,
         )
     });

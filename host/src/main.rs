@@ -42,7 +42,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run rules over logs and write alerts to stdout as NDJSON.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Inspect rule components.
     Rules {
         #[command(subcommand)]
@@ -147,7 +147,7 @@ fn main() {
         .init();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
         Command::Rules {
             command: RulesCommand::List { dir },
         } => list(&dir),

@@ -430,7 +430,7 @@ fn a_burst_straddling_a_reload_fires_only_when_the_state_schema_is_unchanged() {
         let candidate = runtime
             .load_file(&test_rules_dir().join(format!("{next}.wasm")))
             .unwrap();
-        pipeline.apply(RuleChange::Upsert(candidate));
+        pipeline.apply(RuleChange::Upsert(Box::new(candidate)));
         pipeline.process(ticks(5..10)).unwrap();
         pipeline.finish().unwrap();
         let alerts = sink.0.lock().unwrap();

@@ -75,8 +75,7 @@ fn alerts(load: impl FnOnce(&Runtime) -> Vec<RuleInstance>) -> Vec<Alert> {
     for rule in &pipeline.stats().rules {
         assert_eq!(rule.total_failures(), 0, "{} failed", rule.slug);
     }
-    let alerts = sink.0.lock().unwrap().clone();
-    alerts
+    sink.0.lock().unwrap().clone()
 }
 
 fn components(runtime: &Runtime) -> Vec<RuleInstance> {
@@ -141,5 +140,5 @@ fn the_comparison_notices_a_rule_missing_from_one_build() {
     });
     assert!(without.len() < full.len());
     assert_ne!(texts(&without), texts(&full));
-    assert!(count_by_rule(&without).get(&dropped).is_none());
+    assert!(!count_by_rule(&without).contains_key(&dropped));
 }

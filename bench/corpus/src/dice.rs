@@ -116,7 +116,7 @@ impl Dice {
         let mut text = String::with_capacity(len);
         let mut pool = 0u64;
         for position in 0..len {
-            if position as u32 % per_draw == 0 {
+            if (position as u32).is_multiple_of(per_draw) {
                 pool = self.0.next_u64();
             }
             let symbol = usize::try_from(pool & mask).unwrap_or(0);

@@ -523,7 +523,12 @@ fn principal(
         Persona::FunctionRole | Persona::AssistantFunction => {
             let function = if persona == Persona::AssistantFunction {
                 let [first, second] = estate::ASSISTANT_FUNCTIONS;
-                account.functions[if ordinal % 2 == 0 { first } else { second }].clone()
+                account.functions[if ordinal.is_multiple_of(2) {
+                    first
+                } else {
+                    second
+                }]
+                .clone()
             } else {
                 account.functions[ordinal % 6].clone()
             };

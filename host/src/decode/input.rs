@@ -137,7 +137,7 @@ mod tests {
         std::fs::write(logs.join(".partial"), b"").unwrap();
         std::fs::write(digest.join("d.json.gz"), b"").unwrap();
 
-        let inputs = expand_inputs(&[dir.clone()]).unwrap();
+        let inputs = expand_inputs(std::slice::from_ref(&dir)).unwrap();
         let names: Vec<_> = inputs
             .iter()
             .map(|i| i.name().rsplit('/').next().unwrap().to_string())

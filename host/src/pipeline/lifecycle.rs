@@ -20,8 +20,9 @@ use crate::runtime::RuleInstance;
 
 /// A change to the rule set.
 pub enum RuleChange {
-    /// A new rule, or a new version of a running one (same id).
-    Upsert(RuleInstance),
+    /// A new rule, or a new version of a running one (same id); boxed, as
+    /// an instance is large and changes travel through channels.
+    Upsert(Box<RuleInstance>),
     /// The rule with this id was removed.
     Remove(String),
     /// An operator enables the rule.
@@ -65,7 +66,7 @@ impl Pipeline {
     /// Applies a change to the rule set.
     pub fn apply(&mut self, change: RuleChange) {
         match change {
-            RuleChange::Upsert(instance) => self.upsert(instance),
+            RuleChange::Upsert(instance) => self.upsert(*instance),
             RuleChange::Remove(id) => match self.slot_mut(&id) {
                 Some(slot) if slot.removed_at.is_none() => {
                     slot.removed_at = Some(Instant::now());

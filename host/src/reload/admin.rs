@@ -100,9 +100,12 @@ fn status(control: &Sender<Control>) -> Option<Vec<RuleStatus>> {
     answer.recv_timeout(Duration::from_secs(5)).ok()
 }
 
+/// A metric: its name, its Prometheus type, and how to read it off a rule.
+type Series = (&'static str, &'static str, fn(&RuleStatus) -> f64);
+
 fn metrics(rules: &[RuleStatus]) -> String {
     let mut out = String::new();
-    let series: [(&str, &str, fn(&RuleStatus) -> f64); 6] = [
+    let series: [Series; 6] = [
         ("ferrule_rule_events_total", "counter", |r| r.events as f64),
         ("ferrule_rule_calls_total", "counter", |r| r.calls as f64),
         ("ferrule_rule_alerts_total", "counter", |r| r.alerts as f64),

@@ -229,7 +229,7 @@ impl Controller {
                 if let Some(old) = previous_id.filter(|old| **old != *rule.metadata().id) {
                     changes.push(RuleChange::Remove(old));
                 }
-                changes.push(RuleChange::Upsert(rule));
+                changes.push(RuleChange::Upsert(Box::new(rule)));
                 changes
             }
             Ok(None) => Vec::new(),

@@ -55,7 +55,8 @@ enum Backend {
         pre: DetectionRulePre<RuleContext>,
         state: SharedState,
         engine: wasmtime::Engine,
-        live: Option<(Store<RuleContext>, DetectionRule)>,
+        /// Boxed: the bindings are large, and instances move through channels.
+        live: Option<Box<(Store<RuleContext>, DetectionRule)>>,
     },
     /// A rule compiled into the process (see [`NativeRule`]).
     Native {
@@ -130,9 +131,8 @@ impl RuleInstance {
         let rule_id = self.metadata.id.clone();
         match &mut self.backend {
             Backend::Component {
-                live: Some((store, _)),
-                ..
-            } => store.data_mut().set_rule_id(rule_id),
+                live: Some(live), ..
+            } => live.0.data_mut().set_rule_id(rule_id),
             Backend::Component { live: None, .. } => {}
             Backend::Native { context, .. } => context.set_rule_id(rule_id),
         }
@@ -234,7 +234,7 @@ impl RuleInstance {
             .max(1);
         let ticks = u64::try_from(ticks).unwrap_or(u64::MAX);
         let (store, bindings) = match live {
-            Some(live) => live,
+            Some(live) => &mut **live,
             None => {
                 let rule_id: Arc<str> = self.metadata.id.clone();
                 let context = RuleContext::new(rule_id, state.clone(), &self.limits);
@@ -244,7 +244,7 @@ impl RuleInstance {
                 let bindings = pre
                     .instantiate(&mut store)
                     .map_err(|e| classify(&self.limits, e))?;
-                live.insert((store, bindings))
+                &mut **live.insert(Box::new((store, bindings)))
             }
         };
         store.data_mut().begin_call();

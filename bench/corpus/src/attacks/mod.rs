@@ -387,7 +387,7 @@ impl<'a> Scene<'a, '_> {
             },
             arn: principal.arn(account, None),
             account,
-            region: *account.regions.draw(self.dice),
+            region: account.regions.draw(self.dice),
         }
     }
 
