@@ -67,6 +67,9 @@ impl RuleContext {
 
     /// Discards the call's state writes.
     pub(super) fn rollback(&mut self) {
+        if self.transaction.is_empty() {
+            return;
+        }
         let mut store = self
             .state
             .lock()
