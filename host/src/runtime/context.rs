@@ -7,7 +7,7 @@ use wasmtime::StoreLimits;
 
 use super::ferrule::detect::{log, state};
 use super::{Limits, SharedState};
-use crate::state::{Entry, MAX_WINDOW_CAPACITY, Stored, Transaction, WindowItem};
+use crate::state::{Entry, MAX_WINDOW_CAPACITY, StateStore, Stored, Transaction, WindowItem};
 
 /// Longest window member or tag, in bytes.
 const MAX_WINDOW_LABEL_BYTES: usize = 1024;
@@ -55,26 +55,16 @@ impl RuleContext {
 
     /// Applies the call's state writes.
     pub(super) fn commit(&mut self) {
-        if self.transaction.is_empty() {
-            return;
+        if !self.transaction.is_empty() {
+            self.with_store(|transaction, store, rule| transaction.commit(store, rule));
         }
-        let mut store = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.transaction.commit(&mut *store, &self.rule_id);
     }
 
     /// Discards the call's state writes.
     pub(super) fn rollback(&mut self) {
-        if self.transaction.is_empty() {
-            return;
+        if !self.transaction.is_empty() {
+            self.with_store(|transaction, store, rule| transaction.rollback(store, rule));
         }
-        let mut store = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.transaction.rollback(&mut *store, &self.rule_id);
     }
 
     /// Log lines the last call wrote beyond its allowance.
@@ -92,13 +82,23 @@ impl RuleContext {
         Ok(())
     }
 
-    fn stage(&mut self, key: String, entry: Option<Entry>) -> wasmtime::Result<()> {
-        self.check_write_limit()?;
+    /// Runs `f` on the call's transaction with the store locked. A lock
+    /// poisoned by a panic elsewhere is taken over: the store only changes
+    /// by whole operations, so it is consistent.
+    fn with_store<R>(
+        &mut self,
+        f: impl FnOnce(&mut Transaction, &mut dyn StateStore, &str) -> R,
+    ) -> R {
         let mut store = self
             .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.transaction.put(&mut *store, &self.rule_id, key, entry);
+        f(&mut self.transaction, &mut *store, &self.rule_id)
+    }
+
+    fn stage(&mut self, key: String, entry: Option<Entry>) -> wasmtime::Result<()> {
+        self.check_write_limit()?;
+        self.with_store(|transaction, store, rule| transaction.put(store, rule, key, entry));
         Ok(())
     }
 
@@ -110,31 +110,23 @@ impl RuleContext {
         f: impl FnOnce(&mut Option<Entry>) -> R,
     ) -> wasmtime::Result<R> {
         self.check_write_limit()?;
-        let mut store = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let slot = self.transaction.slot(&mut *store, &self.rule_id, key);
-        Ok(f(slot))
+        Ok(self.with_store(|transaction, store, rule| f(transaction.slot(store, rule, key))))
     }
 }
 
 impl state::Host for RuleContext {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
-        let store = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(self
-            .transaction
-            .get(&*store, &self.rule_id, &key)
-            .and_then(|entry| match &entry.value {
-                Stored::Bytes(bytes) => Some(bytes.clone()),
-                // A counter reads as its 8-byte little-endian value.
-                Stored::Counter(n) => Some(n.to_le_bytes().to_vec()),
-                // A window is read through `window-entries`.
-                Stored::Window(_) => None,
-            }))
+        Ok(self.with_store(|transaction, store, rule| {
+            transaction
+                .get(store, rule, &key)
+                .and_then(|entry| match &entry.value {
+                    Stored::Bytes(bytes) => Some(bytes.clone()),
+                    // A counter reads as its 8-byte little-endian value.
+                    Stored::Counter(n) => Some(n.to_le_bytes().to_vec()),
+                    // A window is read through `window-entries`.
+                    Stored::Window(_) => None,
+                })
+        }))
     }
 
     fn set(&mut self, key: String, value: Vec<u8>, expires_at: i64) -> wasmtime::Result<()> {
@@ -213,14 +205,10 @@ impl state::Host for RuleContext {
         }
         self.check_write_limit()?;
         let capacity = (capacity as usize).min(MAX_WINDOW_CAPACITY);
-        let mut store = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let item = WindowItem { at, member, tag };
-        let stats =
-            self.transaction
-                .window_add(&mut *store, &self.rule_id, &key, item, span, capacity);
+        let stats = self.with_store(|transaction, store, rule| {
+            transaction.window_add(store, rule, &key, item, span, capacity)
+        });
         Ok(state::WindowStats {
             count: stats.count,
             distinct: stats.distinct,
@@ -230,24 +218,22 @@ impl state::Host for RuleContext {
     }
 
     fn window_entries(&mut self, key: String) -> wasmtime::Result<Vec<state::WindowEntry>> {
-        let store = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(match self.transaction.get(&*store, &self.rule_id, &key) {
-            Some(Entry {
-                value: Stored::Window(window),
-                ..
-            }) => window
-                .items()
-                .map(|i| state::WindowEntry {
-                    at: i.at,
-                    member: i.member.clone(),
-                    tag: i.tag.clone(),
-                })
-                .collect(),
-            _ => Vec::new(),
-        })
+        Ok(self.with_store(
+            |transaction, store, rule| match transaction.get(store, rule, &key) {
+                Some(Entry {
+                    value: Stored::Window(window),
+                    ..
+                }) => window
+                    .items()
+                    .map(|i| state::WindowEntry {
+                        at: i.at,
+                        member: i.member.clone(),
+                        tag: i.tag.clone(),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+        ))
     }
 }
 
