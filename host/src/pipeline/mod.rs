@@ -108,6 +108,9 @@ pub struct Pipeline {
     warming: bool,
     /// Scratch: the rules an event matched.
     matched: Vec<usize>,
+    /// Scratch: the encoded events of one rule call, reused from call to
+    /// call so the hot path does not allocate for it.
+    call_batch: Vec<u8>,
     /// Alerts waiting to be offered to higher-order rules.
     feedback: Vec<Event>,
     /// Whether any rule reads alerts.
@@ -144,6 +147,7 @@ impl Pipeline {
             hold_until: None,
             warming: false,
             matched: Vec::new(),
+            call_batch: Vec::new(),
         };
         pipeline.rebuild_index();
         pipeline
@@ -375,12 +379,14 @@ impl Pipeline {
             self.slots[rule].stats.skipped_events += positions.len() as u64;
             return;
         }
-        let mut batch =
-            Vec::with_capacity(positions.iter().map(|&p| events[p].record().len()).sum());
+        let mut batch = std::mem::take(&mut self.call_batch);
+        batch.clear();
         for &position in positions {
             batch.extend_from_slice(events[position].record());
         }
-        match self.call_events(rule, &batch, positions.len()) {
+        let outcome = self.call_events(rule, &batch, positions.len());
+        self.call_batch = batch;
+        match outcome {
             Ok(alerts) => self.collect(
                 rule,
                 usize::MAX,
