@@ -145,7 +145,7 @@ pub fn event(record: &Value) -> Event {
             line: 1,
             record: None,
         },
-        json: serde_json::value::RawValue::from_string(record.to_string()).expect("valid JSON"),
+        json: record.to_string(),
     };
     normalize(&raw).expect("the test record normalizes")
 }
@@ -187,16 +187,15 @@ pub fn read_samples(dir: &Path) -> (Vec<Event>, usize) {
             if line.trim().is_empty() {
                 continue;
             }
-            let Ok(json) = serde_json::value::RawValue::from_string(line.to_owned()) else {
-                rejected += 1;
-                continue;
-            };
             let position = Position {
                 source: name.as_str().into(),
                 line: index as u64 + 1,
                 record: None,
             };
-            match normalize(&RawRecord { position, json }) {
+            match normalize(&RawRecord {
+                position,
+                json: line.to_owned(),
+            }) {
                 Ok(event) => events.push(event),
                 Err(_) => rejected += 1,
             }

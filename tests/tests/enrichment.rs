@@ -59,7 +59,7 @@ fn enriched(record: &Json, enrich: &dyn Enrich) -> Event {
             line: 1,
             record: None,
         },
-        json: serde_json::value::RawValue::from_string(record.to_string()).unwrap(),
+        json: record.to_string(),
     };
     normalize_enriched(&raw, enrich).expect("the test record normalizes")
 }

@@ -159,14 +159,12 @@ impl RecordReader {
         match elements {
             Ok(None) => {
                 // A single record; the normalizer parses (and validates) it.
-                let json = RawValue::from_string(text);
-                self.push_record(line, None, json);
+                self.push_record(line, None, text);
             }
             Ok(Some(records)) => {
                 for (index, record) in records.into_iter().enumerate() {
                     if record.get().trim_start().starts_with('{') {
-                        let json = RawValue::from_string(record.get().to_owned());
-                        self.push_record(line, Some(index), json);
+                        self.push_record(line, Some(index), record.get().to_owned());
                     } else {
                         let position = self.position_at(line, Some(index));
                         self.pending.push_back(Err(DecodeError::NotAnObject {
@@ -186,20 +184,9 @@ impl RecordReader {
         }
     }
 
-    fn push_record(
-        &mut self,
-        line: u64,
-        record: Option<usize>,
-        json: Result<Box<RawValue>, serde_json::Error>,
-    ) {
+    fn push_record(&mut self, line: u64, record: Option<usize>, json: String) {
         let position = self.position_at(line, record);
-        self.pending.push_back(match json {
-            Ok(json) => Ok(RawRecord { position, json }),
-            Err(error) => Err(DecodeError::NotJson {
-                position,
-                reason: error.to_string(),
-            }),
-        });
+        self.pending.push_back(Ok(RawRecord { position, json }));
     }
 }
 
@@ -257,7 +244,7 @@ mod tests {
             .map(|r| r.as_ref().unwrap().position.line)
             .collect();
         assert_eq!(lines, [1, 3]);
-        assert_eq!(records[1].as_ref().unwrap().json.get(), "{\"b\":2}");
+        assert_eq!(records[1].as_ref().unwrap().json, "{\"b\":2}");
     }
 
     #[test]
@@ -272,6 +259,14 @@ mod tests {
     }
 
     #[test]
+    fn an_object_line_is_passed_on_for_the_normalizer_to_parse() {
+        let records = read(b"{\"a\":\n{\"b\":2}\n".to_vec());
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].as_ref().unwrap().json, "{\"a\":");
+        assert_eq!(records[1].as_ref().unwrap().position.line, 2);
+    }
+
+    #[test]
     fn log_files_and_arrays_expand_into_their_records() {
         let file =
             b"{\"Records\":[{\"eventID\":\"1\"},{\"eventID\":\"2\"}]}\n[{\"eventID\":\"3\"}, 4]\n";
@@ -279,10 +274,7 @@ mod tests {
         assert_eq!(records.len(), 4);
         let first = records[0].as_ref().unwrap();
         assert_eq!(first.position.to_string(), "test.json:1 record 0");
-        assert_eq!(
-            records[1].as_ref().unwrap().json.get(),
-            "{\"eventID\":\"2\"}"
-        );
+        assert_eq!(records[1].as_ref().unwrap().json, "{\"eventID\":\"2\"}");
         assert_eq!(
             records[2].as_ref().unwrap().position.to_string(),
             "test.json:2 record 0"

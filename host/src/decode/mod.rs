@@ -13,7 +13,9 @@
 //! after every complete line before the damage has been delivered.
 //!
 //! What this module deliberately does not do: decide what a record means.
-//! It yields JSON objects; [`crate::normalize`] interprets them.
+//! It yields the text of JSON objects; [`crate::normalize`] interprets them.
+//! A line that holds one object is not parsed here at all: the normalizer's
+//! parse is the only pass over it, and reports it if it is not valid JSON.
 
 mod input;
 mod lines;
@@ -52,8 +54,11 @@ impl fmt::Display for Position {
 pub struct RawRecord {
     /// Its position in the input.
     pub position: Position,
-    /// The record as JSON text (an object).
-    pub json: Box<serde_json::value::RawValue>,
+    /// The record's JSON text, which starts with `{`. A record of a log
+    /// file or array has been parsed with its document; a record that is a
+    /// line of its own is checked only by the normalizer's parse, so that
+    /// the text is read once rather than twice.
+    pub json: String,
 }
 
 /// Why input could not be decoded.

@@ -95,7 +95,7 @@ pub fn normalize_enriched(
     record: &RawRecord,
     enrich: &dyn Enrich,
 ) -> Result<Event, NormalizeError> {
-    let text = record.json.get();
+    let text = record.json.as_str();
     let position = &record.position;
     // Most records are CloudTrail: one typed parse recognises and reads
     // them. Anything else is looked at again below.
@@ -153,5 +153,42 @@ impl<'de> serde::Deserialize<'de> for Shape {
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(json: &str) -> RawRecord {
+        RawRecord {
+            position: Position {
+                source: "trail.ndjson".into(),
+                line: 7,
+                record: None,
+            },
+            json: json.to_owned(),
+        }
+    }
+
+    const GOOD: &str = r#"{"eventVersion":"1.09","eventTime":"2026-05-01T12:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"us-east-1"}"#;
+
+    #[test]
+    fn a_record_the_reader_passed_unchecked_is_validated_here() {
+        assert!(normalize(&record(GOOD)).is_ok());
+
+        let truncated = &GOOD[..GOOD.len() - 20];
+        let bad_escape = GOOD.replace("ListBuckets", r"List\qBuckets");
+        let trailing = format!("{GOOD} extra");
+        for text in [truncated, bad_escape.as_str(), trailing.as_str()] {
+            let error = normalize(&record(text)).unwrap_err();
+            assert_eq!(error.kind(), "not_json", "{text}");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("trail.ndjson:7: not valid JSON: "),
+                "{error}"
+            );
+        }
     }
 }
