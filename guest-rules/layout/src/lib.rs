@@ -174,29 +174,29 @@ impl<'a> EventWriter<'a> {
     ///
     /// If the record would exceed 4 GiB, which the `u32` offsets cannot
     /// address. The host bounds record sizes long before that.
-    pub fn finish(mut self, timestamp_ms: i64, out: &mut Vec<u8>) -> core::ops::Range<usize> {
-        // Stable sort, then keep the last of equal names.
-        self.fields
-            .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        let mut fields: Vec<(&str, ValueRef<'_>)> = Vec::with_capacity(self.fields.len());
-        for field in self.fields {
-            match fields.last_mut() {
-                Some(last) if last.0 == field.0 => *last = field,
-                _ => fields.push(field),
-            }
-        }
+    pub fn finish(self, timestamp_ms: i64, out: &mut Vec<u8>) -> core::ops::Range<usize> {
+        // The order in which to write the fields: by name, and among equal
+        // names the last added first, so that dropping repeats keeps it.
+        // Sorting indices rather than the fields keeps the sort in place,
+        // without the scratch buffer a stable sort allocates.
+        let mut order: Vec<usize> = (0..self.fields.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (name_a, name_b) = (self.fields[a].0, self.fields[b].0);
+            name_a.as_bytes().cmp(name_b.as_bytes()).then(b.cmp(&a))
+        });
+        order.dedup_by_key(|&mut i| self.fields[i].0);
 
         let start = out.len();
-        let table_end = HEADER_LEN + fields.len() * ENTRY_LEN;
-        let data_len: usize = fields
+        let table_end = HEADER_LEN + order.len() * ENTRY_LEN;
+        let data_len: usize = order
             .iter()
-            .map(|(name, value)| name.len() + value.encoded_len())
+            .map(|&i| self.fields[i].0.len() + self.fields[i].1.encoded_len())
             .sum();
         out.reserve(table_end + data_len);
         out.resize(start + table_end, 0);
 
-        let mut entries = Vec::with_capacity(fields.len());
-        for (name, value) in &fields {
+        for (slot, &i) in order.iter().enumerate() {
+            let (name, value) = &self.fields[i];
             let name_offset = out.len() - start;
             out.extend_from_slice(name.as_bytes());
             let value_offset = out.len() - start;
@@ -231,27 +231,22 @@ impl<'a> EventWriter<'a> {
                 }
             };
             let value_len = out.len() - start - value_offset;
-            entries.push((name_offset, name.len(), value_offset, value_len, kind));
-        }
-
-        let record_len = out.len() - start;
-        let record = &mut out[start..];
-        record[0..4].copy_from_slice(&to_u32(record_len).to_le_bytes());
-        record[4..8].copy_from_slice(&to_u32(fields.len()).to_le_bytes());
-        record[8..16].copy_from_slice(&timestamp_ms.to_le_bytes());
-        for (i, (name_offset, name_len, value_offset, value_len, kind)) in
-            entries.into_iter().enumerate()
-        {
-            let at = HEADER_LEN + i * ENTRY_LEN;
-            let entry = &mut record[at..at + ENTRY_LEN];
+            let at = start + HEADER_LEN + slot * ENTRY_LEN;
+            let entry = &mut out[at..at + ENTRY_LEN];
             entry[0..4].copy_from_slice(&to_u32(name_offset).to_le_bytes());
             entry[4..8].copy_from_slice(&to_u32(value_offset).to_le_bytes());
             entry[8..12].copy_from_slice(&to_u32(value_len).to_le_bytes());
-            let name_len = u16::try_from(name_len).expect("field name longer than 64 KiB");
+            let name_len = u16::try_from(name.len()).expect("field name longer than 64 KiB");
             entry[12..14].copy_from_slice(&name_len.to_le_bytes());
             entry[14] = kind as u8;
             entry[15] = 0;
         }
+
+        let record_len = out.len() - start;
+        let header = &mut out[start..start + HEADER_LEN];
+        header[0..4].copy_from_slice(&to_u32(record_len).to_le_bytes());
+        header[4..8].copy_from_slice(&to_u32(order.len()).to_le_bytes());
+        header[8..16].copy_from_slice(&timestamp_ms.to_le_bytes());
         start..out.len()
     }
 }
