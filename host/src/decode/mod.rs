@@ -54,10 +54,10 @@ impl fmt::Display for Position {
 pub struct RawRecord {
     /// Its position in the input.
     pub position: Position,
-    /// The record's JSON text, which starts with `{`. A record of a log
-    /// file or array has been parsed with its document; a record that is a
-    /// line of its own is checked only by the normalizer's parse, so that
-    /// the text is read once rather than twice.
+    /// The record's JSON text, whose first non-blank character is `{`. A
+    /// record of a log file or array has been parsed with its document; a
+    /// record that is a document of its own is checked only by the
+    /// normalizer's parse, so that the text is read once rather than twice.
     pub json: String,
 }
 
